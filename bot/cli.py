@@ -1,0 +1,119 @@
+"""``courtyard`` command line: run the bot (or the sandbox), apply migrations."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("courtyard")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="courtyard",
+        description="Courtyard: a Telegram bot for a housing community to run its own affairs.",
+        epilog="Settings come from the environment or a .env file: BOT_TOKEN, TELEGRAM_API_URL, "
+        "DATABASE_URL, RUNTIME (aiogram|ptb), LOG_LEVEL. See README.md.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run = commands.add_parser(
+        "run", help="run the bot; without BOT_TOKEN, the local sandbox in your browser"
+    )
+    run.add_argument("--fresh", action="store_true", help="sandbox: start from an empty database")
+    run.add_argument("--port", type=int, help="sandbox: web page port (default 8080)")
+    run.add_argument("--runtime", choices=["aiogram", "ptb"], help="override RUNTIME")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    overrides: dict[str, object] = {}
+    if getattr(args, "runtime", None):
+        overrides["runtime"] = args.runtime
+    if getattr(args, "port", None) is not None:
+        overrides["sandbox_port"] = args.port
+    try:
+        settings = load_settings(**overrides)
+    except SettingsError as error:
+        print(f"courtyard: configuration error: {error}", file=sys.stderr)
+        return 2
+    from bot import logs
+
+    token = settings.bot_token.get_secret_value() if settings.bot_token else None
+    logs.configure(settings.log_level, token)
+    try:
+        if args.command == "migrate":
+            return asyncio.run(_migrate(settings))
+        return asyncio.run(_run(settings, fresh=args.fresh))
+    except KeyboardInterrupt:
+        return 130
+    except OSError as error:
+        print(f"courtyard: {error.strerror or error}", file=sys.stderr)
+        return 1
+
+
+async def _migrate(settings: Settings) -> int:
+    from models.db import migrate
+
+    try:
+        await migrate(settings.database_url)
+    except Exception as error:  # a bad URL or an unreachable server: one clear line
+        print(f"courtyard: cannot migrate the database: {_first_line(error)}", file=sys.stderr)
+        return 1
+    print("courtyard: database is up to date")
+    return 0
+
+
+async def _run(settings: Settings, *, fresh: bool) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    if settings.sandbox:
+        from bot.sandbox.run import run_sandbox
+
+        return await run_sandbox(settings, stop, fresh=fresh)
+
+    from bot.runtimes import build_runtime
+    from bot.service import Service
+
+    if fresh:
+        print("courtyard: --fresh only applies to the sandbox (no BOT_TOKEN)", file=sys.stderr)
+        return 2
+    service = Service(settings)
+    assert settings.bot_token is not None
+    runtime = build_runtime(
+        settings.runtime, service, settings.bot_token.get_secret_value(), settings.telegram_api_url
+    )
+    try:
+        await runtime.start()
+    except Exception as error:
+        print(f"courtyard: cannot start: {_first_line(error)}", file=sys.stderr)
+        await service.engine.dispose()
+        return 1
+    log.info("Courtyard is running as @%s (%s runtime)", runtime.bot_username, settings.runtime)
+    await stop.wait()
+    log.info("stopping")
+    await runtime.stop()
+    return 0
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""Wires the core for a runtime: database, app, sender, scheduler and outbox.
+
+A runtime (aiogram or PTB) supplies three Telegram calls — deliver a message,
+answer a callback, ask whether someone is a chat admin — and feeds updates to
+``Service.handle_update``. Everything else is shared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.sender import PermanentError, Sender
+from bot.settings import Settings
+from bot.updates import to_incoming
+from handlers.actions import ActionCodec
+from handlers.app import App
+from handlers.clock import Clock, SystemClock
+from handlers.community import menu
+from handlers.context import Services
+from handlers.i18n import SUPPORTED
+from handlers.jobs import claim_outbox, finish_outbox, run_due_jobs
+from handlers.messages import CallbackAnswer, Outgoing, Reply
+from models.db import create_engine, migrate, session_factory
+
+log = logging.getLogger(__name__)
+
+# Telegram wants ISO 639-1 codes for per-language menus; "" is everyone else.
+MENU_LANGUAGE_CODES = {"en": "", "ru": "ru", "zh_Hans": "zh"}
+
+
+class Telegram(Protocol):
+    """The calls a runtime must provide."""
+
+    bot_username: str
+
+    async def deliver(self, message: Outgoing) -> Any: ...
+
+    async def answer_callback(self, answer: CallbackAnswer) -> None: ...
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool: ...
+
+    async def set_menu(self, commands: list[tuple[str, str]], language_code: str) -> None: ...
+
+
+class _Admins:
+    def __init__(self, telegram: Callable[[], Telegram]) -> None:
+        self._telegram = telegram
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool:
+        return await self._telegram().is_admin(chat_id, user_id)
+
+
+class Service:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.engine = create_engine(settings.database_url)
+        self.sessions = session_factory(self.engine)
+        self._telegram: Telegram | None = None
+        secret = settings.bot_token.get_secret_value() if settings.bot_token else "sandbox"
+        self.services = Services(
+            clock=self.clock,
+            codec=ActionCodec(hashlib.sha256(secret.encode()).digest()),
+            admins=_Admins(lambda: self.telegram),
+        )
+        self.app = App(self.sessions, self.services)
+        self.sender: Sender[Outgoing, Any] | None = None
+        self.scheduler: AsyncIOScheduler | None = None
+        self._ticking = False
+        self._dirty = False
+        self._tick_lock = asyncio.Lock()
+        self.on_tick: list[Callable[[], Awaitable[None]]] = []
+        self._inflight: set[asyncio.Task[Any]] = set()
+
+    @property
+    def telegram(self) -> Telegram:
+        if self._telegram is None:
+            raise RuntimeError("no runtime attached")
+        return self._telegram
+
+    async def start(self, telegram: Telegram) -> None:
+        """Migrate, attach the runtime, start sending and waking; runs due work at once."""
+        await migrate(self.settings.database_url)
+        self._telegram = telegram
+        self.services = Services(
+            clock=self.clock,
+            codec=self.services.codec,
+            admins=self.services.admins,
+            bot_username=telegram.bot_username,
+        )
+        self.app.services = self.services
+        self.sender = Sender(
+            telegram.deliver,
+            per_second=self.settings.send_per_second,
+            group_per_minute=self.settings.send_group_per_minute,
+            private_per_second=self.settings.send_private_per_second,
+        )
+        await self.sender.start()
+        self.scheduler = AsyncIOScheduler(
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1}
+        )
+        self.scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self.settings.tick_seconds,
+            id="tick",
+            next_run_time=datetime.now(UTC),
+        )
+        self.scheduler.start()
+
+    async def publish_menu(self) -> None:
+        for language in SUPPORTED:
+            code = MENU_LANGUAGE_CODES[language]
+            await self.telegram.set_menu(menu(language), code)
+
+    async def stop(self) -> None:
+        """Finish updates in flight, then stop waking and sending (draining what is queued)."""
+        inflight = self._inflight - {asyncio.current_task()}
+        if inflight:
+            await asyncio.wait(inflight, timeout=10)
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+        async with self._tick_lock:
+            pass
+        if self.sender is not None:
+            await self.sender.stop(drain=True, timeout=5)
+            self.sender = None
+        await self.engine.dispose()
+
+    async def handle_update(self, update: Mapping[str, Any]) -> None:
+        """One update from Telegram: convert, run the use case, send the replies."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+        for incoming in to_incoming(update, self.services.bot_username, self.clock.now()):
+            replies = await self.app.handle(incoming)
+            await self.dispatch(replies)
+        self.poke()
+
+    async def dispatch(self, replies: list[Reply]) -> None:
+        assert self.sender is not None
+        pending = []
+        for reply in replies:
+            if isinstance(reply, CallbackAnswer):
+                try:
+                    await self.telegram.answer_callback(reply)
+                except PermanentError as error:
+                    log.warning("callback answer refused: %s", error)
+            else:
+                pending.append(self.sender.submit(reply))
+        for result in await asyncio.gather(*pending, return_exceptions=True):
+            if isinstance(result, Exception):
+                log.warning("reply not delivered: %s", result)
+
+    def poke(self) -> None:
+        """Run a tick soon: after a change that may have queued outbox messages or moved time."""
+        if self._ticking:
+            self._dirty = True
+        elif self.scheduler is not None and self.scheduler.running:
+            job = self.scheduler.get_job("tick")
+            if job is not None:
+                job.modify(next_run_time=datetime.now(UTC))
+
+    async def tick(self) -> None:
+        """Run due jobs and drain the outbox until nothing is left to do."""
+        async with self._tick_lock:
+            self._ticking = True
+            try:
+                while True:
+                    self._dirty = False
+                    await run_due_jobs(self.sessions, self.services)
+                    await self.drain_outbox()
+                    for hook in self.on_tick:
+                        await hook()
+                    if not self._dirty:
+                        break
+            except Exception:
+                log.exception("tick failed")
+            finally:
+                self._ticking = False
+
+    async def drain_outbox(self) -> None:
+        assert self.sender is not None
+        while batch := await claim_outbox(self.sessions, self.clock.now()):
+            futures = [self.sender.submit(message) for _, message in batch]
+            results = await asyncio.gather(*futures, return_exceptions=True)
+            for (row_id, _), result in zip(batch, results, strict=True):
+                sent = not isinstance(result, Exception)
+                if not sent:
+                    log.warning("outbox message %s not delivered: %s", row_id, result)
+                with contextlib.suppress(Exception):
+                    await finish_outbox(self.sessions, row_id, self.clock.now(), sent=sent)

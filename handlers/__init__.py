@@ -1,0 +1,1 @@
+"""The product: framework-neutral use cases. Never imports aiogram or telegram."""

@@ -1,0 +1,184 @@
+"""The entry point both runtimes call: one Incoming in, a list of replies out.
+
+``App.handle`` opens the unit of work, keeps the user row fresh, finds the
+community and the sender's membership, picks the reply language, checks
+where and by whom the use case may run, and turns bad input into a
+localized answer. Updates from one chat are handled one at a time, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from html import unescape
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+# Feature modules register their use cases on import.
+import handlers.community
+import handlers.needs
+import handlers.polls
+from handlers import registry
+from handlers.actions import BadAction
+from handlers.clock import Clock
+from handlers.context import Context, Services, UserError
+from handlers.i18n import Translator, resolve_language
+from handlers.messages import CallbackAnswer, Incoming, Outgoing, Reply
+from handlers.registry import Needs, Where
+from models import Community, Member, User
+
+log = logging.getLogger(__name__)
+
+FEATURES = (handlers.community, handlers.needs, handlers.polls)
+
+
+class App:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], services: Services) -> None:
+        self.sessions = sessions
+        self.services = services
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    @asynccontextmanager
+    async def _chat_lock(self, chat_id: int) -> AsyncIterator[None]:
+        lock = self._locks[chat_id]
+        async with lock:
+            yield
+        if not lock.locked() and not lock._waiters:
+            self._locks.pop(chat_id, None)
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        async with self._chat_lock(incoming.chat.id):
+            return await self._handle(incoming)
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
+        ctx: Context | None = None
+        try:
+            async with self.sessions() as session, session.begin():
+                ctx = await self._context(session, incoming)
+                await self._dispatch(ctx)
+                return ctx.replies
+        except UserError as error:
+            return _refusal(incoming, error.message)
+        except Exception:
+            log.exception("update failed: %s", _describe(incoming))
+            t = ctx.t if ctx else Translator(resolve_language(incoming.user.language_code))
+            return _refusal(
+                incoming, t("Something went wrong on our side. Please try again in a minute.")
+            )
+
+    async def _context(self, session: AsyncSession, incoming: Incoming) -> Context:
+        user = await _touch_user(session, incoming)
+        community = None
+        member = None
+        if incoming.chat.is_group:
+            community = await session.scalar(
+                select(Community).where(Community.chat_id == incoming.chat.id)
+            )
+        if community is not None:
+            member = await session.scalar(
+                select(Member).where(Member.community_id == community.id, Member.user_id == user.id)
+            )
+        if community is not None:
+            t = Translator(community.language, community.timezone)
+        elif incoming.chat.is_group:
+            t = Translator(resolve_language(incoming.user.language_code))
+        else:
+            t = Translator(user.language or resolve_language(user.telegram_language))
+        return Context(incoming, session, self.services, t, user, community, member)
+
+    async def _dispatch(self, ctx: Context) -> None:
+        incoming = ctx.incoming
+        if incoming.event is not None:
+            run = registry.EVENTS.get(incoming.event)
+            if run is not None:
+                await run(ctx)
+            return
+        if incoming.callback_data is not None:
+            await self._dispatch_button(ctx)
+            return
+        if incoming.command is not None:
+            await self._dispatch_command(ctx)
+
+    async def _dispatch_command(self, ctx: Context) -> None:
+        name = (ctx.incoming.command or "").lower()
+        spec = registry.COMMANDS.get(name)
+        if spec is None:
+            raise UserError(
+                ctx.t("I don't know /{command}. Send /help to see what I can do.", command=name)
+            )
+        chat = ctx.incoming.chat
+        if spec.where is Where.GROUP and not chat.is_group:
+            raise UserError(ctx.t("/{command} works in the community's group chat.", command=name))
+        if spec.where is Where.PRIVATE and not chat.is_private:
+            raise UserError(ctx.t("/{command} works in a private chat with me.", command=name))
+        self._check_needs(ctx, spec.needs)
+        await spec.run(ctx)
+
+    async def _dispatch_button(self, ctx: Context) -> None:
+        try:
+            ctx.action = self.services.codec.decode(ctx.incoming.callback_data)
+            spec = registry.ACTIONS[ctx.action.kind]
+        except (BadAction, KeyError):
+            ctx.answer(ctx.t("This button is no longer valid."), alert=True)
+            return
+        self._check_needs(ctx, spec.needs)
+        try:
+            await spec.run(ctx)
+        except BadAction:
+            ctx.replies = []
+            ctx.answer(ctx.t("This button is no longer valid."), alert=True)
+            return
+        if not any(getattr(r, "callback_id", None) for r in ctx.replies):
+            ctx.answer()
+
+    @staticmethod
+    def _check_needs(ctx: Context, needs: Needs) -> None:
+        if needs >= Needs.COMMUNITY:
+            ctx.require_community()
+        if needs >= Needs.MEMBER:
+            ctx.require_member()
+
+
+async def _touch_user(session: AsyncSession, incoming: Incoming) -> User:
+    person = incoming.user
+    user = await session.get(User, person.id)
+    if user is None:
+        user = User(id=person.id, display_name=person.display_name[:255], started_bot=False)
+        session.add(user)
+    user.display_name = person.display_name[:255]
+    user.username = person.username
+    user.telegram_language = person.language_code
+    if incoming.chat.is_private:
+        user.started_bot = True
+    return user
+
+
+def _refusal(incoming: Incoming, message: str) -> list[Reply]:
+    """Nothing of the failed transaction is sent; only the explanation is."""
+    if incoming.callback_id is not None:
+        return [CallbackAnswer(incoming.callback_id, _plain(message), alert=True)]
+    quote = incoming.message_id if incoming.chat.is_group else None
+    return [Outgoing(incoming.chat.id, str(message), reply_to_message_id=quote)]
+
+
+def _plain(message: str) -> str:
+    """Callback answers are plain text (max 200 chars): strip our few tags."""
+    return unescape(re.sub(r"<[^>]+>", "", message))[:200]
+
+
+def _describe(incoming: Incoming) -> str:
+    what: Iterable[str] = (
+        f"command=/{incoming.command}" if incoming.command else "",
+        f"button={incoming.callback_data}" if incoming.callback_data else "",
+        f"event={incoming.event}" if incoming.event else "",
+    )
+    return f"chat={incoming.chat.id} user={incoming.user.id} " + " ".join(w for w in what if w)

@@ -1,0 +1,264 @@
+"""Poll result charts: a horizontal bar chart rendered to PNG bytes.
+
+matplotlib is imported inside the functions, not at module level: it costs a
+noticeable share of a second to import and only poll results need it, so the
+bot should not pay for it at start-up.
+
+Rendering uses a bare ``Figure`` with an Agg canvas, never pyplot, so there is
+no global figure registry to leak into (nothing to close: the figure is
+garbage as soon as its bytes are out) and no display is needed. Calls are
+pure (arguments in, bytes out) and meant to run via ``asyncio.to_thread``; a
+lock serialises them because matplotlib does not promise that its shared font
+caches are thread-safe, and a chart takes only tens of milliseconds.
+
+Labels come from users and may be in any script. DejaVu Sans (shipped with
+matplotlib) covers Latin and Cyrillic; CJK fonts are used as fallbacks when
+installed. Text that still has uncovered letters is not drawn at all (a bar is
+labelled "1.", "2.", ... instead, matching the numbered list in the message
+caption), because matplotlib would draw boxes and warn "Glyph missing".
+Uncovered symbols such as emoji are simply dropped from otherwise readable
+text.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import threading
+import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.text import Text
+
+#: Tried in order per character; only installed ones are used. DejaVu Sans
+#: first so Latin/Cyrillic keep one consistent look whatever else is present.
+FONT_FAMILIES = (
+    "DejaVu Sans",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Droid Sans Fallback",
+    "AR PL UMing CN",
+)
+
+WIDTH_PX = 800
+_DPI = 100
+_ROW_PX = 44
+_PAD_PX = 14
+_TITLE_PX = 36
+_SUBTITLE_PX = 24
+_LABEL_COL_PX = 250
+_VALUE_COL_PX = 110
+_GAP_PX = 8
+_ELLIPSIS = "…"
+
+_TEXT_COLOUR = "#1f2933"
+_MUTED_COLOUR = "#52606d"
+_TRACK_COLOUR = "#eef1f5"
+_BAR_COLOUR = "#8fb3de"
+_LEADER_COLOUR = "#2f6fb3"
+
+_RENDER_LOCK = threading.Lock()
+
+
+@functools.cache
+def _fonts(weight: str) -> tuple[tuple[str, ...], frozenset[int]]:
+    """Installed families from FONT_FAMILIES and the code points they cover.
+
+    Coverage is read from the exact files matplotlib will pick for ``weight``
+    (a bold face may cover less than the regular one).
+    """
+    from matplotlib import font_manager
+
+    families: list[str] = []
+    covered: set[int] = set()
+    for family in FONT_FAMILIES:
+        prop = font_manager.FontProperties(family=family, weight=weight)
+        try:
+            path = font_manager.fontManager.findfont(prop, fallback_to_default=False)
+        except ValueError:  # not installed
+            continue
+        families.append(family)
+        covered.update(font_manager.get_font(path).get_charmap())
+    return tuple(families), frozenset(covered)
+
+
+def _drawable(text: str, covered: frozenset[int]) -> str | None:
+    """``text`` reduced to what the fonts can draw, or None if that loses words.
+
+    Whitespace runs (including newlines) collapse to one space since every
+    label is a single line. Uncovered letters or digits make the text
+    unreadable, so the caller substitutes a number; other uncovered characters
+    (emoji, variation selectors, joiners) are decoration and are dropped.
+    """
+    kept: list[str] = []
+    for char in text:
+        if char.isspace():
+            kept.append(" ")
+        elif ord(char) in covered and char.isprintable():
+            kept.append(char)
+        elif unicodedata.category(char)[0] in "LN":
+            return None
+    return " ".join("".join(kept).split()) or None
+
+
+def _shorten(artist: Text, max_px: float) -> None:
+    """Cut ``artist``'s text to its longest prefix plus an ellipsis that fits."""
+    text = artist.get_text()
+
+    def fits(candidate: str) -> bool:
+        artist.set_text(candidate)
+        return bool(artist.get_window_extent().width <= max_px)
+
+    if fits(text):
+        return
+    low, high = 0, len(text)  # text[:low] + ellipsis fits; text[:high] + ellipsis does not
+    while high - low > 1:
+        mid = (low + high) // 2
+        if fits(text[:mid].rstrip() + _ELLIPSIS):
+            low = mid
+        else:
+            high = mid
+    artist.set_text(text[:low].rstrip() + _ELLIPSIS)
+
+
+def render_result_chart(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    value_labels: Sequence[str] | None = None,
+    subtitle: str | None = None,
+) -> bytes:
+    """Draw a poll result as a PNG horizontal bar chart, one bar per option.
+
+    Bars keep the order of ``labels`` (top to bottom) so the chart matches the
+    numbered caption; the leading option(s) are highlighted. ``value_labels``
+    (e.g. "12 (40%)") are written after each bar and default to the plain
+    value. For a ranked poll pass the final round's counts. The image is
+    ``WIDTH_PX`` wide and grows in height with the number of options.
+
+    Title and subtitle the fonts cannot draw are left out; the message
+    caption carries them anyway.
+
+    Raises ValueError for no options, mismatched lengths, or a negative or
+    non-finite value.
+    """
+    if not labels:
+        raise ValueError("a chart needs at least one option")
+    if len(values) != len(labels):
+        raise ValueError("labels and values differ in length")
+    if value_labels is not None and len(value_labels) != len(labels):
+        raise ValueError("labels and value_labels differ in length")
+    if not all(math.isfinite(v) and v >= 0 for v in values):
+        raise ValueError("values must be finite and non-negative")
+    if value_labels is None:
+        value_labels = [f"{v:g}" for v in values]
+    with _RENDER_LOCK:
+        return _render(title, labels, values, value_labels, subtitle)
+
+
+def _render(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    value_labels: Sequence[str],
+    subtitle: str | None,
+) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.transforms import offset_copy
+
+    families, covered = _fonts("normal")
+    bold_families, bold_covered = _fonts("bold")
+    title_text = _drawable(title, bold_covered)
+    subtitle_text = _drawable(subtitle, covered) if subtitle else None
+
+    n = len(labels)
+    header_px = _PAD_PX + (_TITLE_PX if title_text else 0) + (_SUBTITLE_PX if subtitle_text else 0)
+    height_px = header_px + n * _ROW_PX + _PAD_PX
+    fig = Figure(figsize=(WIDTH_PX / _DPI, height_px / _DPI), dpi=_DPI, facecolor="white")
+    FigureCanvasAgg(fig)  # attaches itself as fig.canvas; measuring text needs it
+    regular = FontProperties(family=list(families), size=11)
+    small = FontProperties(family=list(families), size=10.5)
+    bold = FontProperties(family=list(bold_families), size=14, weight="bold")
+    text_px = WIDTH_PX - 2 * _PAD_PX
+
+    if title_text:
+        artist = fig.text(
+            _PAD_PX / WIDTH_PX,
+            1 - _PAD_PX / height_px,
+            title_text,
+            fontproperties=bold,
+            color=_TEXT_COLOUR,
+            va="top",
+            parse_math=False,
+        )
+        _shorten(artist, text_px)
+    if subtitle_text:
+        artist = fig.text(
+            _PAD_PX / WIDTH_PX,
+            1 - (header_px - _SUBTITLE_PX + 4) / height_px,
+            subtitle_text,
+            fontproperties=small,
+            color=_MUTED_COLOUR,
+            va="top",
+            parse_math=False,
+        )
+        _shorten(artist, text_px)
+
+    # The bar area is placed in pixels so rows keep one height at any count.
+    left_px = _PAD_PX + _LABEL_COL_PX + _GAP_PX
+    bars_px = WIDTH_PX - left_px - _VALUE_COL_PX - _PAD_PX
+    ax = fig.add_axes(
+        (left_px / WIDTH_PX, _PAD_PX / height_px, bars_px / WIDTH_PX, n * _ROW_PX / height_px)
+    )
+    ax.set_axis_off()
+    top = max(values)
+    ax.set_xlim(0, top or 1)
+    ax.set_ylim(n - 0.5, -0.5)  # first option at the top, as in the caption
+    rows = range(n)
+    ax.barh(rows, [top or 1] * n, height=0.62, color=_TRACK_COLOUR)
+    colours = [_LEADER_COLOUR if top and v == top else _BAR_COLOUR for v in values]
+    ax.barh(rows, values, height=0.62, color=colours)
+
+    label_at = offset_copy(ax.get_yaxis_transform(), fig=fig, x=-_GAP_PX, units="dots")
+    value_at = offset_copy(ax.transData, fig=fig, x=_GAP_PX / 2, units="dots")
+    for row, (label, value, value_label) in enumerate(
+        zip(labels, values, value_labels, strict=True)
+    ):
+        artist = ax.text(
+            0,
+            row,
+            _drawable(label, covered) or f"{row + 1}.",
+            transform=label_at,
+            fontproperties=regular,
+            color=_TEXT_COLOUR,
+            ha="right",
+            va="center",
+            parse_math=False,
+        )
+        _shorten(artist, _LABEL_COL_PX)
+        artist = ax.text(
+            value,
+            row,
+            _drawable(value_label, covered) or f"{value:g}",
+            transform=value_at,
+            fontproperties=small,
+            color=_TEXT_COLOUR,
+            ha="left",
+            va="center",
+            parse_math=False,
+        )
+        _shorten(artist, _VALUE_COL_PX - _GAP_PX)
+
+    buffer = io.BytesIO()
+    # No "Software" tag: the bytes then depend only on the inputs and fonts.
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()

@@ -1,0 +1,399 @@
+"""Community basics: set-up, the roster, kinds, languages, help and the log."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from markupsafe import Markup
+from sqlalchemy import func, select
+
+from handlers import audit, pages
+from handlers.context import Context, UserError, hint
+from handlers.i18n import (
+    LANGUAGE_NAMES,
+    N_,
+    SUPPORTED,
+    Translator,
+    parse_language,
+    resolve_language,
+)
+from handlers.messages import Event, Person
+from handlers.registry import COMMANDS, Needs, Where, action, command, on_event
+from models import AuditEntry, Community, Member, MemberKind, User
+
+LOG_PAGE = 15
+
+audit.template(
+    "community.setup",
+    N_("{actor} set up the community (time zone {timezone}, language {language})"),
+)
+audit.template(
+    "community.settings",
+    N_("{actor} changed the settings: time zone {timezone}, language {language}"),
+)
+audit.template("member.joined", N_("{name} joined the community"))
+audit.template("member.left", N_("{name} left the community"))
+audit.template("member.kind", N_("{name} is now a {kind}"))
+
+KIND_NAMES = {MemberKind.RESIDENT: N_("resident"), MemberKind.WORKER: N_("worker")}
+
+
+def _timezone(token: str) -> str | None:
+    if "/" not in token and token.upper() != "UTC":
+        return None
+    try:
+        ZoneInfo(token)
+    except (ZoneInfoNotFoundError, ValueError):
+        lowered = {name.lower(): name for name in available_timezones()}
+        return lowered.get(token.lower())
+    return token
+
+
+@command("setup", N_("set up this group as a community (admins)"), needs=Needs.NOTHING)
+async def setup(ctx: Context) -> None:
+    chat = ctx.incoming.chat
+    if not await ctx.services.admins.is_admin(chat.id, ctx.incoming.user.id):
+        raise UserError(ctx.t("Only an admin of this Telegram group can run /setup."))
+    timezone = ctx.community.timezone if ctx.community else "UTC"
+    language = (
+        ctx.community.language if ctx.community else resolve_language(ctx.user.telegram_language)
+    )
+    for token in ctx.args.split():
+        if (zone := _timezone(token)) is not None:
+            timezone = zone
+        elif (lang := parse_language(token)) is not None:
+            language = lang
+        else:
+            raise UserError(
+                hint(
+                    ctx.t,
+                    ctx.t(
+                        "I don't recognise “{value}” as a time zone or a language (en, ru, zh-hans).",
+                        value=token,
+                    ),
+                    "/setup Europe/Berlin ru",
+                )
+            )
+    t = Translator(language, timezone)
+    details = {"actor": ctx.user.display_name, "timezone": timezone, "language": language}
+    if ctx.community is None:
+        ctx.community = Community(
+            chat_id=chat.id,
+            title=(chat.title or "")[:255],
+            timezone=timezone,
+            language=language,
+            settings={},
+            created_at=ctx.now,
+        )
+        ctx.session.add(ctx.community)
+        await ctx.session.flush()
+        ctx.log("community.setup", **details)
+        await _join(ctx, ctx.community, ctx.incoming.user)
+        ctx.reply(
+            t(
+                "<b>{title}</b> is now a Courtyard community.\n"
+                "Time zone: {timezone}. Language: {language}.\n"
+                "Everyone can /join; /help lists what we can do together.",
+                title=ctx.community.title,
+                timezone=timezone,
+                language=LANGUAGE_NAMES[language],
+            )
+        )
+        return
+    ctx.community.timezone, ctx.community.language = timezone, language
+    ctx.community.title = (chat.title or ctx.community.title)[:255]
+    ctx.log("community.settings", **details)
+    ctx.reply(
+        t(
+            "Settings saved. Time zone: {timezone}. Language: {language}.",
+            timezone=timezone,
+            language=LANGUAGE_NAMES[language],
+        )
+    )
+
+
+async def _join(ctx: Context, community: Community, person: Person) -> bool:
+    """Put ``person`` on the roster; False when they already were."""
+    member = await ctx.session.scalar(
+        select(Member).where(Member.community_id == community.id, Member.user_id == person.id)
+    )
+    if member is not None and member.active:
+        return False
+    user = await ctx.session.get(User, person.id)
+    if user is None:
+        user = User(id=person.id, display_name=person.display_name[:255], username=person.username)
+        user.telegram_language = person.language_code
+        ctx.session.add(user)
+    if member is None:
+        member = Member(community_id=community.id, user_id=person.id, joined_at=ctx.now)
+        ctx.session.add(member)
+    else:
+        member.joined_at, member.left_at = ctx.now, None
+    if person.id == ctx.incoming.user.id:
+        ctx.member = member
+    ctx.audit(community, ctx.incoming.user.id, "member.joined", name=person.display_name)
+    return True
+
+
+async def _leave(ctx: Context, community: Community, person: Person) -> bool:
+    member = await ctx.session.scalar(
+        select(Member).where(Member.community_id == community.id, Member.user_id == person.id)
+    )
+    if member is None or not member.active:
+        return False
+    member.left_at = ctx.now
+    ctx.audit(community, ctx.incoming.user.id, "member.left", name=person.display_name)
+    return True
+
+
+@command("join", N_("join the community roster"), needs=Needs.COMMUNITY)
+async def join(ctx: Context) -> None:
+    community = ctx.require_community()
+    name = ctx.user.display_name
+    if await _join(ctx, community, ctx.incoming.user):
+        count = await _roster_size(ctx, community)
+        ctx.reply(
+            ctx.t.ngettext(
+                "Welcome, {name}! The community now has {n} member.",
+                "Welcome, {name}! The community now has {n} members.",
+                count,
+                name=name,
+            )
+        )
+    else:
+        ctx.reply(ctx.t("{name}, you are already on the roster.", name=name), quote=True)
+
+
+@command("leave", N_("leave the community roster"))
+async def leave(ctx: Context) -> None:
+    community = ctx.require_community()
+    await _leave(ctx, community, ctx.incoming.user)
+    ctx.reply(
+        ctx.t(
+            "{name} has left the roster. You can /join again at any time.",
+            name=ctx.user.display_name,
+        )
+    )
+
+
+async def _roster_size(ctx: Context, community: Community) -> int:
+    await ctx.session.flush()
+    count = await ctx.session.scalar(
+        select(func.count())
+        .select_from(Member)
+        .where(Member.community_id == community.id, Member.left_at.is_(None))
+    )
+    return int(count or 0)
+
+
+@command("members", N_("the roster, with each member's kind"))
+async def members(ctx: Context) -> None:
+    await _show_members(ctx, 0)
+
+
+@action("mem.pg")
+async def members_page(ctx: Context) -> None:
+    assert ctx.action is not None
+    await _show_members(ctx, ctx.action.int_arg(0))
+
+
+async def _show_members(ctx: Context, page: int) -> None:
+    roster = await ctx.active_members()
+    lines = [
+        str(ctx.t("• {name} — {kind}", name=m.user.display_name, kind=ctx.t(KIND_NAMES[m.kind])))
+        for m in roster
+    ]
+    chunk, page, count = pages.page_of(lines, page, size=30)
+    header = ctx.t.ngettext("<b>{n} member</b>", "<b>{n} members</b>", len(roster))
+    pages.show(ctx, "\n".join([str(header), *chunk]), pages.nav_row(ctx, "mem.pg", page, count))
+
+
+@command("iam", N_("say whether you are a resident or a worker"))
+async def iam(ctx: Context) -> None:
+    member = ctx.require_member()
+    word = ctx.args.lower()
+    kinds = {k.value: k for k in MemberKind} | {
+        str(ctx.t(name)).lower(): k for k, name in KIND_NAMES.items()
+    }
+    if word not in kinds:
+        raise UserError(
+            hint(ctx.t, ctx.t("Tell me whether you are a resident or a worker."), "/iam worker")
+        )
+    member.kind = kinds[word]
+    ctx.log("member.kind", name=ctx.user.display_name, kind=member.kind.value)
+    ctx.reply(
+        ctx.t(
+            "{name} is now listed as a {kind}. Residents and workers have equal rights.",
+            name=ctx.user.display_name,
+            kind=ctx.t(KIND_NAMES[member.kind]),
+        )
+    )
+
+
+@command("language", N_("set your personal language"), where=Where.ANY, needs=Needs.NOTHING)
+async def language(ctx: Context) -> None:
+    chosen = parse_language(ctx.args) if ctx.args else None
+    if chosen is None:
+        codes = ", ".join(code.lower().replace("_", "-") for code in SUPPORTED)
+        raise UserError(hint(ctx.t, ctx.t("Choose one of: {codes}.", codes=codes), "/language ru"))
+    _set_language(ctx, chosen)
+
+
+@action("lang", needs=Needs.NOTHING)
+async def language_button(ctx: Context) -> None:
+    assert ctx.action is not None
+    chosen = parse_language(ctx.action.args[0]) if ctx.action.args else None
+    if chosen is None:
+        ctx.answer(ctx.t("This button is no longer valid."), alert=True)
+        return
+    _set_language(ctx, chosen)
+
+
+def _set_language(ctx: Context, chosen: str) -> None:
+    ctx.user.language = chosen
+    t = Translator(chosen)
+    confirmation = t(
+        "From now on I will write to you privately in {language}.", language=LANGUAGE_NAMES[chosen]
+    )
+    if ctx.incoming.callback_id is not None:
+        ctx.answer(confirmation)
+    if ctx.incoming.chat.is_private:
+        ctx.t = t
+        ctx.reply(confirmation)
+    elif ctx.incoming.callback_id is None:
+        ctx.reply(confirmation, quote=True)
+
+
+@command("start", N_("welcome and language choice"), where=Where.PRIVATE, needs=Needs.NOTHING)
+async def start(ctx: Context) -> None:
+    rows = await ctx.session.scalars(
+        select(Community)
+        .join(Member, Member.community_id == Community.id)
+        .where(Member.user_id == ctx.user.id, Member.left_at.is_(None))
+        .order_by(Community.title)
+    )
+    communities = list(rows)
+    lines = [
+        str(
+            ctx.t(
+                "Hello, {name}! I am Courtyard: I help a housing community — residents and workers, "
+                "all equal — run its own affairs in its group chat.",
+                name=ctx.user.display_name,
+            )
+        )
+    ]
+    if communities:
+        lines.append(str(ctx.t("Your communities:")))
+        lines.extend(str(Markup("• {title}").format(title=c.title)) for c in communities)
+    else:
+        lines.append(
+            str(ctx.t("Add me to your group and an admin can run /setup. Then send /join there."))
+        )
+    lines.append(str(ctx.t("Choose your language:")))
+    buttons = [
+        [ctx.button(LANGUAGE_NAMES[code], "lang", code.replace("_", "-")) for code in SUPPORTED]
+    ]
+    ctx.reply("\n".join(lines), buttons)
+
+
+@command("help", N_("what I can do"), where=Where.ANY, needs=Needs.NOTHING)
+async def help_(ctx: Context) -> None:
+    lines = [str(ctx.t("<b>Courtyard</b> — commands:"))]
+    lines.extend(
+        str(Markup("/{name} — {text}").format(name=spec.name, text=ctx.t(spec.description)))
+        for spec in COMMANDS.values()
+        if spec.in_menu
+    )
+    ctx.reply("\n".join(lines))
+
+
+def menu(language: str) -> list[tuple[str, str]]:
+    """The command menu for setMyCommands in ``language``."""
+    t = Translator(language)
+    return [(spec.name, str(t(spec.description))) for spec in COMMANDS.values() if spec.in_menu]
+
+
+@command("log", N_("the latest entries of the public audit log"))
+async def log(ctx: Context) -> None:
+    await _show_log(ctx, 0)
+
+
+@action("log.pg")
+async def log_page(ctx: Context) -> None:
+    assert ctx.action is not None
+    await _show_log(ctx, ctx.action.int_arg(0))
+
+
+async def _show_log(ctx: Context, page: int) -> None:
+    community = ctx.require_community()
+    page = max(page, 0)
+    entries = list(
+        await ctx.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.community_id == community.id)
+            .order_by(AuditEntry.id.desc())
+            .offset(page * LOG_PAGE)
+            .limit(LOG_PAGE + 1)
+        )
+    )
+    more = len(entries) > LOG_PAGE
+    if not entries:
+        pages.show(ctx, str(ctx.t("The log is empty.")), [])
+        return
+    lines = [str(ctx.t("<b>Audit log</b>"))]
+    lines.extend(
+        str(
+            Markup("{at} — {text}").format(
+                at=ctx.t.datetime(e.at, "short"), text=audit.describe(ctx.t, e.action, e.details)
+            )
+        )
+        for e in entries[:LOG_PAGE]
+    )
+    row = []
+    if page > 0:
+        row.append(ctx.button("◀", "log.pg", page - 1))
+    if more:
+        row.append(ctx.button("▶", "log.pg", page + 1))
+    pages.show(ctx, "\n".join(lines), [row] if row else [])
+
+
+@on_event(Event.MEMBER_JOINED)
+async def member_joined(ctx: Context) -> None:
+    person = ctx.incoming.subject
+    if ctx.community is None or person is None or person.is_bot:
+        return
+    if await _join(ctx, ctx.community, person):
+        ctx.reply(
+            ctx.t(
+                "Welcome, {name}! You are on the roster. /help shows what we do here.",
+                name=person.display_name,
+            )
+        )
+
+
+@on_event(Event.MEMBER_LEFT)
+async def member_left(ctx: Context) -> None:
+    person = ctx.incoming.subject
+    if ctx.community is None or person is None or person.is_bot:
+        return
+    await _leave(ctx, ctx.community, person)
+
+
+@on_event(Event.BOT_ADDED)
+async def bot_added(ctx: Context) -> None:
+    t = ctx.t if ctx.community else Translator(resolve_language(ctx.incoming.user.language_code))
+    ctx.reply(
+        t(
+            "Hello! I am Courtyard. I help this community decide and act together, in the open: "
+            "needs and polls, a public plan, problem reports, rotating duties and an audit log.\n"
+            "A group admin starts with /setup (for example <code>/setup Europe/Berlin en</code>), "
+            "then everyone sends /join."
+        )
+    )
+
+
+@on_event(Event.CHAT_MIGRATED)
+async def chat_migrated(ctx: Context) -> None:
+    """A group upgraded to a supergroup gets a new chat id; keep the community."""
+    if ctx.community is not None and ctx.incoming.new_chat_id is not None:
+        ctx.community.chat_id = ctx.incoming.new_chat_id

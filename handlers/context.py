@@ -1,0 +1,198 @@
+"""What a use case gets: the incoming event, a unit of work and helpers.
+
+Use cases never talk to Telegram. They read and write through ``session``
+and say what should be sent by calling ``reply``/``send``/``edit``/``answer``
+(returned to the runtime after the transaction commits) or ``post`` (written
+to the outbox inside the transaction, for fan-out and scheduled messages).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.actions import Action, ActionCodec
+from handlers.clock import Clock
+from handlers.i18n import Translator, resolve_language
+from handlers.messages import Button, CallbackAnswer, Document, Incoming, Outgoing, Reply
+from models import AuditEntry, Community, Member, OutboxMessage, User
+
+
+class UserError(Exception):
+    """Bad input or a refused action: the message (already translated) goes back to the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ChatAdmins(Protocol):
+    """The one question about Telegram a use case may ask."""
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Long-lived collaborators shared by every use case."""
+
+    clock: Clock
+    codec: ActionCodec
+    admins: ChatAdmins
+    bot_username: str = "CourtyardBot"
+
+
+class Work:
+    """Shared by use cases and jobs: buttons, audit entries and outbox posts."""
+
+    session: AsyncSession
+    services: Services
+
+    @property
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+    def button(self, label: str, kind: str, *args: int | str) -> Button:
+        return Button(label, self.services.codec.encode(kind, *args))
+
+    def audit(
+        self, community: Community, actor_id: int | None, action: str, **details: Any
+    ) -> None:
+        """Append to the public log; ``action`` must have a template in handlers.audit."""
+        self.session.add(
+            AuditEntry(
+                community_id=community.id,
+                at=self.now,
+                actor_id=actor_id,
+                action=action,
+                details={key: str(value) for key, value in details.items()},
+            )
+        )
+
+    def post(
+        self,
+        chat_id: int,
+        text: str,
+        buttons: Sequence[Sequence[Button]] = (),
+        photo: bytes | None = None,
+    ) -> None:
+        """Queue a message in the outbox, committed with the change it announces."""
+        payload = {
+            "text": str(text),
+            "buttons": [[[b.label, b.data] for b in row] for row in buttons],
+        }
+        self.session.add(
+            OutboxMessage(chat_id=chat_id, payload=payload, photo=photo, created_at=self.now)
+        )
+
+    def translator_for(
+        self, language: str | None, community: Community | None = None
+    ) -> Translator:
+        timezone = community.timezone if community else "UTC"
+        fallback = community.language if community else "en"
+        return Translator(resolve_language(language, fallback), timezone)
+
+    def community_translator(self, community: Community) -> Translator:
+        return Translator(community.language, community.timezone)
+
+
+@dataclass
+class Context(Work):
+    incoming: Incoming
+    session: AsyncSession
+    services: Services
+    t: Translator
+    user: User
+    community: Community | None = None
+    member: Member | None = None
+    action: Action | None = None
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def args(self) -> str:
+        return self.incoming.args.strip()
+
+    def require_community(self) -> Community:
+        if self.community is None:
+            raise UserError(self.t("This group is not set up yet. A group admin can run /setup."))
+        return self.community
+
+    def require_member(self) -> Member:
+        if self.member is None or not self.member.active:
+            raise UserError(self.t("You are not on the roster yet. Send /join first."))
+        return self.member
+
+    def reply(
+        self,
+        text: str,
+        buttons: Sequence[Sequence[Button]] = (),
+        *,
+        photo: bytes | None = None,
+        document: Document | None = None,
+        quote: bool = False,
+    ) -> Outgoing:
+        out = Outgoing(
+            chat_id=self.incoming.chat.id,
+            text=str(text),
+            buttons=[list(row) for row in buttons],
+            photo=photo,
+            document=document,
+            reply_to_message_id=self.incoming.message_id if quote else None,
+        )
+        self.replies.append(out)
+        return out
+
+    def send(self, chat_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()) -> Outgoing:
+        out = Outgoing(chat_id=chat_id, text=str(text), buttons=[list(row) for row in buttons])
+        self.replies.append(out)
+        return out
+
+    def edit(self, text: str, buttons: Sequence[Sequence[Button]] = ()) -> None:
+        """Replace the message whose button was pressed."""
+        if self.incoming.message_id is None:
+            self.reply(text, buttons)
+            return
+        self.replies.append(
+            Outgoing(
+                chat_id=self.incoming.chat.id,
+                text=str(text),
+                buttons=[list(row) for row in buttons],
+                edit_message_id=self.incoming.message_id,
+            )
+        )
+
+    def answer(self, text: str = "", *, alert: bool = False) -> None:
+        if self.incoming.callback_id is not None:
+            self.replies.append(CallbackAnswer(self.incoming.callback_id, str(text), alert))
+
+    def log(self, action: str, **details: Any) -> None:
+        """Audit-log a change made by the sender in this community."""
+        self.audit(self.require_community(), self.incoming.user.id, action, **details)
+
+    async def active_members(self) -> list[Member]:
+        community = self.require_community()
+        rows = await self.session.scalars(
+            select(Member)
+            .where(Member.community_id == community.id, Member.left_at.is_(None))
+            .order_by(Member.joined_at, Member.id)
+        )
+        return list(rows)
+
+
+@dataclass
+class JobContext(Work):
+    session: AsyncSession
+    services: Services
+
+
+def hint(t: Translator, problem: str, example: str) -> str:
+    """A short explanation followed by a working example."""
+    return str(
+        t("{problem}\nExample: <code>{example}</code>", problem=Markup(problem), example=example)
+    )

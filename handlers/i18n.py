@@ -1,0 +1,101 @@
+"""Translation and locale formatting.
+
+``Translator.gettext`` translates and then formats with ``markupsafe`` so that
+every value substituted into a message is HTML-escaped unless it is already
+``Markup``: user text cannot break or inject into our HTML by construction.
+Language codes from Telegram (``zh-hans``, ``ru-RU``, ``pt-br``) are resolved
+here with Babel rather than by any framework's middleware.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime, format_timedelta
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+from markupsafe import Markup, escape
+
+from locales import DOMAIN, LOCALES_DIR
+
+SUPPORTED = ("en", "ru", "zh_Hans")
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "zh_Hans": "简体中文"}
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction where it is translated later."""
+    return message
+
+
+def resolve_language(code: str | None, fallback: str = DEFAULT_LANGUAGE) -> str:
+    """Map any IETF/Telegram language code onto one of ``SUPPORTED``."""
+    if not code:
+        return fallback
+    try:
+        locale = Locale.parse(code.replace("_", "-"), sep="-")
+    except (ValueError, UnknownLocaleError):
+        return fallback
+    if locale.language == "zh":
+        traditional = locale.script == "Hant" or locale.territory in ("TW", "HK", "MO")
+        return fallback if traditional else "zh_Hans"
+    return locale.language if locale.language in SUPPORTED else fallback
+
+
+def parse_language(code: str) -> str | None:
+    """Like ``resolve_language`` but says None for codes we do not speak."""
+    resolved = resolve_language(code, fallback="")
+    return resolved or None
+
+
+@cache
+def _catalog(language: str) -> NullTranslations:
+    return Translations.load(str(LOCALES_DIR), [language], DOMAIN)
+
+
+class Translator:
+    def __init__(self, language: str, timezone: str = "UTC") -> None:
+        self.language = language if language in SUPPORTED else DEFAULT_LANGUAGE
+        self.locale = Locale.parse(self.language)
+        self.timezone = timezone
+        self._catalog = _catalog(self.language)
+
+    def gettext(self, message: str, /, **values: Any) -> Markup:
+        return Markup(self._catalog.ugettext(message)).format(**values)
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **values: Any) -> Markup:
+        text = self._catalog.ungettext(singular, plural, n)
+        return Markup(text).format(n=self.number(n), **values)
+
+    __call__ = gettext
+
+    def number(self, value: float) -> str:
+        return str(format_decimal(value, locale=self.locale))
+
+    def percent(self, share: float) -> str:
+        return str(format_percent(share, format="#,##0.#%", locale=self.locale))
+
+    def datetime(self, moment: datetime, fmt: str = "medium") -> str:
+        return str(format_datetime(moment, fmt, tzinfo=ZoneInfo(self.timezone), locale=self.locale))
+
+    def duration(self, delta: timedelta) -> str:
+        return str(format_timedelta(delta, threshold=1.0, locale=self.locale))
+
+    def with_timezone(self, timezone: str) -> Translator:
+        return Translator(self.language, timezone)
+
+
+__all__ = [
+    "LANGUAGE_NAMES",
+    "N_",
+    "SUPPORTED",
+    "Markup",
+    "Translator",
+    "escape",
+    "parse_language",
+    "resolve_language",
+]

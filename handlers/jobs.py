@@ -1,0 +1,128 @@
+"""Claiming due work and pending outbox messages, safely across processes.
+
+A job runs in its own transaction together with the claim of its row
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises writers with
+``BEGIN IMMEDIATE``), so a job is done exactly once even with two bots
+running, and a crash mid-job leaves it due for the next wake-up.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers import registry
+from handlers.context import JobContext, Services
+from handlers.messages import Button, Outgoing
+from models import Job, JobState, OutboxMessage, OutboxState
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+SENDING_LEASE = timedelta(minutes=5)
+
+
+def schedule(session: AsyncSession, kind: str, ref_id: int, due_at: datetime) -> None:
+    if kind not in registry.JOBS:
+        raise ValueError(f"no job runner for {kind}")
+    session.add(Job(kind=kind, ref_id=ref_id, due_at=due_at, state=JobState.DUE))
+
+
+async def cancel(session: AsyncSession, kind: str, ref_id: int) -> None:
+    await session.execute(
+        update(Job)
+        .where(Job.kind == kind, Job.ref_id == ref_id, Job.state == JobState.DUE)
+        .values(state=JobState.DONE, error="cancelled")
+    )
+
+
+async def next_due_at(sessions: async_sessionmaker[AsyncSession]) -> datetime | None:
+    async with sessions() as session:
+        return await session.scalar(
+            select(Job.due_at).where(Job.state == JobState.DUE).order_by(Job.due_at).limit(1)
+        )
+
+
+async def run_due_jobs(
+    sessions: async_sessionmaker[AsyncSession], services: Services, limit: int = 100
+) -> int:
+    """Run up to ``limit`` due jobs, one transaction each; returns how many ran."""
+    done = 0
+    while done < limit:
+        async with sessions() as session, session.begin():
+            job = await session.scalar(
+                select(Job)
+                .where(Job.state == JobState.DUE, Job.due_at <= services.clock.now())
+                .order_by(Job.due_at, Job.id)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if job is None:
+                return done
+            job_id, kind, ref_id = job.id, job.kind, job.ref_id
+            try:
+                async with session.begin_nested():
+                    await registry.JOBS[kind](JobContext(session, services), ref_id)
+                    job.state = JobState.DONE
+                    job.claimed_at = services.clock.now()
+            except Exception as error:
+                log.exception("job %s %s(%s) failed", job_id, kind, ref_id)
+                job.attempts += 1
+                job.error = repr(error)[:500]
+                if job.attempts >= MAX_ATTEMPTS:
+                    job.state = JobState.FAILED
+                else:
+                    job.due_at = services.clock.now() + timedelta(seconds=30 * job.attempts)
+        done += 1
+    return done
+
+
+async def claim_outbox(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, limit: int = 50
+) -> list[tuple[int, Outgoing]]:
+    """Lease pending messages to this process; a lease older than SENDING_LEASE is retaken."""
+    async with sessions() as session, session.begin():
+        rows = list(
+            await session.scalars(
+                select(OutboxMessage)
+                .where(
+                    (OutboxMessage.state == OutboxState.PENDING)
+                    | (
+                        (OutboxMessage.state == OutboxState.SENDING)
+                        & (OutboxMessage.claimed_at < now - SENDING_LEASE)
+                    )
+                )
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        claimed = []
+        for row in rows:
+            row.state = OutboxState.SENDING
+            row.claimed_at = now
+            row.attempts += 1
+            claimed.append((row.id, _outgoing(row)))
+        return claimed
+
+
+async def finish_outbox(
+    sessions: async_sessionmaker[AsyncSession], message_id: int, now: datetime, *, sent: bool
+) -> None:
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(
+                state=OutboxState.SENT if sent else OutboxState.FAILED,
+                sent_at=now if sent else None,
+            )
+        )
+
+
+def _outgoing(row: OutboxMessage) -> Outgoing:
+    buttons = [[Button(label, data) for label, data in line] for line in row.payload["buttons"]]
+    return Outgoing(chat_id=row.chat_id, text=row.payload["text"], buttons=buttons, photo=row.photo)

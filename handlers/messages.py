@@ -1,0 +1,123 @@
+"""Plain values crossing the boundary between a runtime and the core.
+
+A runtime turns a Telegram update into an ``Incoming`` and turns each
+``Outgoing``/``CallbackAnswer`` back into Bot API calls; nothing else about
+Telegram reaches the use cases.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class ChatKind(enum.StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+    SUPERGROUP = "supergroup"
+    CHANNEL = "channel"
+
+
+class Event(enum.StrEnum):
+    """Non-text things that happen in a chat."""
+
+    MEMBER_JOINED = "member_joined"
+    MEMBER_LEFT = "member_left"
+    BOT_ADDED = "bot_added"
+    BOT_REMOVED = "bot_removed"
+    CHAT_MIGRATED = "chat_migrated"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    first_name: str
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+    is_bot: bool = False
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(part for part in (self.first_name, self.last_name) if part)
+        return name or (self.username or str(self.id))
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    id: int
+    kind: ChatKind
+    title: str | None = None
+
+    @property
+    def is_private(self) -> bool:
+        return self.kind is ChatKind.PRIVATE
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind in (ChatKind.GROUP, ChatKind.SUPERGROUP)
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """Who did what, where and when.
+
+    Exactly one of ``command``, ``callback_data``, ``event`` or plain ``text``
+    says what happened. ``sender_is_admin`` is filled by the runtime only when
+    a use case asks for it (see ``AdminCheck``), because it costs an API call.
+    """
+
+    user: Person
+    chat: Chat
+    at: datetime
+    command: str | None = None
+    args: str = ""
+    text: str = ""
+    message_id: int | None = None
+    callback_id: str | None = None
+    callback_data: str | None = None
+    event: Event | None = None
+    subject: Person | None = None
+    new_chat_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(slots=True)
+class Outgoing:
+    """A message to send, or an earlier message to edit (``edit_message_id``).
+
+    ``text`` is HTML in which every piece of user text is already escaped.
+    With ``photo`` or ``document`` the text becomes the caption.
+    """
+
+    chat_id: int
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    photo: bytes | None = None
+    document: Document | None = None
+    edit_message_id: int | None = None
+    reply_to_message_id: int | None = None
+    disable_preview: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackAnswer:
+    callback_id: str
+    text: str = ""
+    alert: bool = False
+
+
+Reply = Outgoing | CallbackAnswer

@@ -1,0 +1,1225 @@
+"""Polls: /poll, the voting buttons, /close, and the deadline and reminder jobs.
+
+Decisions worth knowing before changing this module:
+
+- **Who may vote** is fixed when a poll opens: the active roster is copied
+  into ``poll_voters``. A voter must be on that list *and* still on the
+  roster when pressing; ballots of people who left afterwards still count.
+- **One ballot row per voter** (primary key poll, voter). Every press locks
+  that row (``FOR UPDATE``) and rewrites it, a first press inserts it with
+  ``ON CONFLICT DO NOTHING`` and retries on top of a concurrent insert, and
+  voters hold a share lock on the poll row that /close and the deadline job
+  take exclusively, so no vote lands after the count. Totals stay exact
+  with any number of concurrent presses, on PostgreSQL as on SQLite.
+- **Live display**: the poll message shows only how many ballots were cast
+  (of how many voters), for every kind of poll. Per-option counts appear
+  only in the result: a running score nudges late voters towards the
+  leader, and for ranked ballots it would be meaningless before the
+  runoff. It also keeps edits cheap: the message is edited only when a
+  press adds or withdraws a ballot, never when a vote merely moves.
+  The live count is refreshed by presses in the group; the core cannot yet
+  edit the group message from a private press or when the poll closes.
+- **Pressing**: single choice — another option moves the vote, the same one
+  withdraws it; approval — each press toggles an option, removing the last
+  one withdraws the ballot; ranked — presses append to your ranking, an
+  option already ranked is left where it is, "Clear my ranking" starts over.
+  Any ballot can also be built in a private chat ("Vote/Rank privately"),
+  where the buttons show your own marks; this needs the voter to have
+  started the bot.
+- **Deadline**: the last ``|`` field when it reads as a duration (``90m``,
+  ``48h``, ``3d``, ``1w``, ``1d 12h``, also in Russian and Chinese units) or
+  a date and time in the community's zone (``2026-12-01 18:00``,
+  ``01.12.2026 18:00``); anything else there is an option. Default 72 hours,
+  at most 90 days. A job closes the poll at the deadline; another reminds,
+  24 hours before, members who have not voted and have started the bot
+  (polls shorter than a day get no reminder).
+- **Quorum** is the community setting ``quorum`` (share 0..1), copied into
+  the poll when it opens so changing it cannot alter a running vote.
+- **Result**: totals, percentages, turnout and validity as text, plus a bar
+  chart. Single-choice percentages are of ballots; approval percentages are
+  of ballots too (they need not add up to 100); ranked polls list every
+  instant-runoff round, and their chart shows the final round, the one
+  that decided, with eliminated options marked "out".
+- Individual presses are not written to the audit log: the log is public,
+  and who voted (let alone how) is never published. Opening, early
+  closing, reminders and every result are logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import html
+import logging
+import re
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_skeleton, format_time
+from markupsafe import Markup
+from sqlalchemy import Integer, delete, exists, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
+
+from handlers import audit, jobs, tally
+from handlers.actions import BadAction
+from handlers.charts import render_result_chart
+from handlers.context import Context, JobContext, UserError, Work, hint
+from handlers.i18n import N_, Translator
+from handlers.messages import Button
+from handlers.registry import Needs, action, command, job
+from models import Ballot, Community, Member, Poll, PollKind, PollVoter, User
+from models.polls import MAX_POLL_OPTIONS
+
+__all__ = [
+    "MAX_OPTIONS",
+    "MAX_OPTION_CHARS",
+    "MAX_QUESTION_CHARS",
+    "Outcome",
+    "Poll",
+    "PollDraft",
+    "PollInputError",
+    "PollKind",
+    "Problem",
+    "Refusal",
+    "VoteChange",
+    "VoteRefused",
+    "close_poll",
+    "count_poll",
+    "next_choice",
+    "on_close",
+    "open_poll",
+    "parse_deadline",
+    "parse_poll",
+    "vote",
+]
+
+log = logging.getLogger(__name__)
+
+MIN_OPTIONS = 2
+MAX_OPTIONS = MAX_POLL_OPTIONS
+MAX_OPTION_CHARS = 40  # fits a phone-width button next to its "10. " number
+MAX_QUESTION_CHARS = 1000
+DEFAULT_DURATION = timedelta(hours=72)
+MAX_DURATION = timedelta(days=90)
+REMIND_BEFORE = timedelta(hours=24)
+CAPTION_LIMIT = 1024
+MESSAGE_LIMIT = 4096
+ANSWER_LIMIT = 200
+CAPTION_QUESTION_CHARS = 300
+
+audit.template("poll.opened", N_("{actor} opened poll #{number}: {question}"))
+audit.template("poll.closed_early", N_("{actor} closed poll #{number} early"))
+audit.template(
+    "poll.won", N_("Poll #{number} closed: “{winner}” won; {ballots} of {electorate} voted")
+)
+audit.template(
+    "poll.tied",
+    N_("Poll #{number} closed in a tie between {options}; {ballots} of {electorate} voted"),
+)
+audit.template(
+    "poll.no_quorum",
+    N_("Poll #{number} closed without quorum: {ballots} of {electorate} voted"),
+)
+audit.template("poll.no_votes", N_("Poll #{number} closed with no votes"))
+audit.template(
+    "poll.reminded", N_("Reminders for poll #{number} went to {count} members who had not voted")
+)
+
+KIND_NAMES = {
+    PollKind.SINGLE: N_("single choice"),
+    PollKind.APPROVAL: N_("approval: choose any"),
+    PollKind.RANKED: N_("ranked choice"),
+}
+HOW_TO_VOTE = {
+    PollKind.SINGLE: N_("Choose one option; press it again to withdraw your vote."),
+    PollKind.APPROVAL: N_("Choose every option you approve of; press one again to remove it."),
+    PollKind.RANKED: N_(
+        "Press the options in order of preference, best first. “Clear my ranking” starts over."
+    ),
+}
+EXAMPLES = {
+    PollKind.SINGLE: "/poll Paint the stairwell green? | Yes | No | 48h",
+    PollKind.APPROVAL: "/poll multi Which evenings suit you? | Mon | Wed | Fri | 3d",
+    PollKind.RANKED: "/poll ranked Where to hold the party? | Yard | Roof | Café | 2026-12-01 18:00",
+}
+KIND_WORDS = {
+    "single": PollKind.SINGLE,
+    "multi": PollKind.APPROVAL,
+    "approval": PollKind.APPROVAL,
+    "ranked": PollKind.RANKED,
+}
+ROUND_NOTE = Markup("    ↳ ")
+KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
+
+
+# Reading /poll --------------------------------------------------------------------------------
+
+
+class Problem(enum.Enum):
+    EMPTY_QUESTION = "empty_question"
+    QUESTION_TOO_LONG = "question_too_long"
+    TOO_FEW_OPTIONS = "too_few_options"
+    TOO_MANY_OPTIONS = "too_many_options"
+    OPTION_TOO_LONG = "option_too_long"
+    DUPLICATE_OPTION = "duplicate_option"
+    BAD_DEADLINE = "bad_deadline"
+    PAST_DEADLINE = "past_deadline"
+    FAR_DEADLINE = "far_deadline"
+
+
+class PollInputError(ValueError):
+    """What is wrong with a poll as written; ``value`` is the offending text."""
+
+    def __init__(self, problem: Problem, value: str = "") -> None:
+        super().__init__(f"{problem.value}: {value!r}")
+        self.problem = problem
+        self.value = value
+
+
+@dataclass(frozen=True, slots=True)
+class PollDraft:
+    kind: PollKind
+    question: str
+    options: tuple[str, ...]
+    deadline: datetime | None  # None: the default duration
+
+
+_UNITS = {
+    **dict.fromkeys(
+        ("m", "min", "mins", "minute", "minutes", "мин", "минута", "минуты", "минут", "分", "分钟"),
+        timedelta(minutes=1),
+    ),
+    **dict.fromkeys(
+        ("h", "hr", "hrs", "hour", "hours", "ч", "час", "часа", "часов", "小时", "时", "個小時"),
+        timedelta(hours=1),
+    ),
+    **dict.fromkeys(
+        ("d", "day", "days", "д", "дн", "день", "дня", "дней", "天", "日"), timedelta(days=1)
+    ),
+    **dict.fromkeys(
+        ("w", "wk", "week", "weeks", "н", "нед", "неделя", "недели", "недель", "周", "星期"),
+        timedelta(weeks=1),
+    ),
+}
+_DURATION_SHAPE = re.compile(r"(?:\d{1,6}\s*[^\W\d_]+\.?\s*)+")
+_DURATION_PART = re.compile(r"(\d{1,6})\s*([^\W\d_]+)\.?")
+_ISO_MOMENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+|T)(\d{1,2}):(\d{2})")
+_DOTTED_MOMENT = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})")
+_KIND_PREFIX = re.compile(r"(\w+)(?:\s+|$)(.*)", re.S)
+_POLL_NUMBER = re.compile(r"#?\s*(\d{1,9})")
+
+
+def parse_deadline(text: str, now: datetime, timezone: str) -> datetime | None:
+    """The deadline ``text`` names, in UTC, or None when it is not a deadline at all.
+
+    Raises PollInputError when ``text`` is clearly meant as a deadline but is
+    impossible (``2026-13-01 18:00``), already past, or too far away.
+    """
+    text = text.strip()
+    if _DURATION_SHAPE.fullmatch(text):
+        parts = _DURATION_PART.findall(text)
+        if not all(unit.lower() in _UNITS for _, unit in parts):
+            return None
+        delta = sum((int(n) * _UNITS[unit.lower()] for n, unit in parts), timedelta())
+        if delta > MAX_DURATION:
+            raise PollInputError(Problem.FAR_DEADLINE, text)
+        return _within_range(now + delta, now, text)
+    if match := _ISO_MOMENT.fullmatch(text):
+        year, month, day, hour, minute = (int(g) for g in match.groups())
+    elif match := _DOTTED_MOMENT.fullmatch(text):
+        day, month, year, hour, minute = (int(g) for g in match.groups())
+    else:
+        return None
+    try:
+        local = datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(timezone))
+    except ValueError:
+        raise PollInputError(Problem.BAD_DEADLINE, text) from None
+    return _within_range(local.astimezone(now.tzinfo), now, text)
+
+
+def _within_range(deadline: datetime, now: datetime, text: str) -> datetime:
+    if deadline <= now:
+        raise PollInputError(Problem.PAST_DEADLINE, text)
+    if deadline - now > MAX_DURATION:
+        raise PollInputError(Problem.FAR_DEADLINE, text)
+    return deadline
+
+
+def parse_poll(args: str, now: datetime, timezone: str) -> PollDraft:
+    """Read ``[multi|ranked] QUESTION | OPTION | OPTION ... [| DEADLINE]``.
+
+    Raises PollInputError saying what to fix.
+    """
+    kind = PollKind.SINGLE
+    text = args.strip()
+    if (match := _KIND_PREFIX.fullmatch(text)) and match[1].lower() in KIND_WORDS:
+        kind, text = KIND_WORDS[match[1].lower()], match[2]
+    question, *fields = (field.strip() for field in text.split("|"))
+    while fields and not fields[-1]:
+        fields.pop()
+    deadline = None
+    if fields and (deadline := parse_deadline(fields[-1], now, timezone)) is not None:
+        fields.pop()
+    question, options = check_poll(question, fields)
+    return PollDraft(kind, question, options, deadline)
+
+
+def check_poll(question: str, options: Iterable[str]) -> tuple[str, tuple[str, ...]]:
+    """The question and options tidied (whitespace collapsed, blanks dropped), or PollInputError."""
+    question = question.strip()
+    if not question:
+        raise PollInputError(Problem.EMPTY_QUESTION)
+    if len(question) > MAX_QUESTION_CHARS:
+        raise PollInputError(Problem.QUESTION_TOO_LONG, question)
+    tidy = tuple(text for text in (" ".join(str(o).split()) for o in options) if text)
+    if len(tidy) < MIN_OPTIONS:
+        raise PollInputError(Problem.TOO_FEW_OPTIONS)
+    if len(tidy) > MAX_OPTIONS:
+        raise PollInputError(Problem.TOO_MANY_OPTIONS)
+    seen: set[str] = set()
+    for option in tidy:
+        if len(option) > MAX_OPTION_CHARS:
+            raise PollInputError(Problem.OPTION_TOO_LONG, option)
+        if option.casefold() in seen:
+            raise PollInputError(Problem.DUPLICATE_OPTION, option)
+        seen.add(option.casefold())
+    return question, tidy
+
+
+def _input_hint(t: Translator, error: PollInputError, kind: PollKind) -> str:
+    value = error.value
+    problems: dict[Problem, Markup] = {
+        Problem.EMPTY_QUESTION: t("Write the question first, then the options, separated by |."),
+        Problem.QUESTION_TOO_LONG: t(
+            "The question is too long: at most {limit} characters.", limit=MAX_QUESTION_CHARS
+        ),
+        Problem.TOO_FEW_OPTIONS: t("A poll needs at least two options, separated by |."),
+        Problem.TOO_MANY_OPTIONS: t("A poll can have at most {limit} options.", limit=MAX_OPTIONS),
+        Problem.OPTION_TOO_LONG: t(
+            "“{option}” is too long for a button: an option can have at most {limit} characters.",
+            option=value,
+            limit=MAX_OPTION_CHARS,
+        ),
+        Problem.DUPLICATE_OPTION: t(
+            "“{option}” appears twice; every option must be different.", option=value
+        ),
+        Problem.BAD_DEADLINE: t(
+            "I can't read the deadline “{value}”. Give a duration such as 90m, 48h or 3d, "
+            "or a date and time such as 2026-12-01 18:00.",
+            value=value,
+        ),
+        Problem.PAST_DEADLINE: t(
+            "The deadline “{value}” has already passed; it must be in the future.", value=value
+        ),
+        Problem.FAR_DEADLINE: t.ngettext(
+            "The deadline “{value}” is too far away: a poll runs at most {n} day.",
+            "The deadline “{value}” is too far away: a poll runs at most {n} days.",
+            MAX_DURATION.days,
+            value=value,
+        ),
+    }
+    return hint(t, problems[error.problem], EXAMPLES[kind])
+
+
+# Opening ----------------------------------------------------------------------------------------
+
+
+async def open_poll(
+    ctx: Context,
+    *,
+    question: str,
+    options: Sequence[str],
+    kind: PollKind,
+    deadline: datetime | None = None,
+    subject: tuple[str, int] | None = None,
+) -> Poll:
+    """Open a poll in the sender's community and post it with its buttons.
+
+    ``question`` and ``options`` are plain text (not HTML). ``deadline``
+    defaults to DEFAULT_DURATION from now. ``subject`` names what the poll
+    decides, so that the ``on_close`` hook of that kind runs with the
+    outcome. Bad input raises UserError with a hint, like /poll.
+    """
+    community = ctx.require_community()
+    now = ctx.now
+    try:
+        question, tidy = check_poll(question, options)
+        closes_at = now + DEFAULT_DURATION if deadline is None else deadline
+        _within_range(closes_at, now, _when(ctx.t, closes_at))
+    except PollInputError as error:
+        raise UserError(_input_hint(ctx.t, error, kind)) from None
+    # Numbering takes the community row lock so two polls never get the same number.
+    await ctx.session.execute(
+        select(Community.id).where(Community.id == community.id).with_for_update(key_share=True)
+    )
+    last = await ctx.session.scalar(
+        select(func.max(Poll.number)).where(Poll.community_id == community.id)
+    )
+    poll = Poll(
+        community_id=community.id,
+        number=(last or 0) + 1,
+        kind=kind,
+        question=question,
+        options=list(tidy),
+        creator_id=ctx.user.id,
+        opened_at=now,
+        closes_at=closes_at,
+        electorate=0,
+        quorum=_quorum(community),
+        subject_kind=subject[0] if subject else None,
+        subject_id=subject[1] if subject else None,
+    )
+    ctx.session.add(poll)
+    await ctx.session.flush()
+    await ctx.session.execute(
+        insert(PollVoter).from_select(
+            ["poll_id", "user_id"],
+            select(literal(poll.id, Integer), Member.user_id).where(
+                Member.community_id == community.id, Member.left_at.is_(None)
+            ),
+        )
+    )
+    poll.electorate = await _count(ctx.session, PollVoter, poll.id)
+    jobs.schedule(ctx.session, "poll.close", poll.id, closes_at)
+    if closes_at - REMIND_BEFORE > now:
+        jobs.schedule(ctx.session, "poll.remind", poll.id, closes_at - REMIND_BEFORE)
+    ctx.log(
+        "poll.opened",
+        actor=ctx.user.display_name,
+        number=poll.number,
+        question=_shorten(question, 200),
+    )
+    ctx.send(
+        community.chat_id,
+        _poll_text(ctx.t, poll, ballots=0, creator=ctx.user.display_name),
+        _group_buttons(ctx, ctx.t, poll),
+    )
+    return poll
+
+
+def _quorum(community: Community) -> float | None:
+    value = (community.settings or {}).get("quorum")
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1:
+        return float(value)
+    if value not in (None, 0):
+        log.warning("community %s has an unusable quorum setting %r", community.id, value)
+    return None
+
+
+async def _count(session: AsyncSession, table: type[PollVoter] | type[Ballot], poll_id: int) -> int:
+    found = await session.scalar(
+        select(func.count()).select_from(table).where(table.poll_id == poll_id)
+    )
+    return int(found or 0)
+
+
+@command(
+    "poll",
+    N_(
+        "open a poll: /poll question | option | option [| 48h]; "
+        "/poll multi … for approval, /poll ranked … for ranked choice"
+    ),
+)
+async def poll_command(ctx: Context) -> None:
+    community = ctx.require_community()
+    try:
+        draft = parse_poll(ctx.args, ctx.now, community.timezone)
+    except PollInputError as error:
+        word = ctx.args.split(maxsplit=1)[0].lower() if ctx.args else ""
+        raise UserError(_input_hint(ctx.t, error, KIND_WORDS.get(word, PollKind.SINGLE))) from None
+    await open_poll(
+        ctx,
+        question=draft.question,
+        options=draft.options,
+        kind=draft.kind,
+        deadline=draft.deadline,
+    )
+
+
+# Voting -------------------------------------------------------------------------------------
+
+
+class Refusal(enum.Enum):
+    NO_POLL = "no_poll"
+    CLOSED = "closed"
+    NOT_MEMBER = "not_member"
+    LATE_JOINER = "late_joiner"
+
+
+class VoteRefused(Exception):
+    def __init__(self, reason: Refusal, poll: Poll | None = None) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+        self.poll = poll
+
+
+@dataclass(frozen=True, slots=True)
+class VoteChange:
+    """A voter's ballot before and after a press (None: no ballot)."""
+
+    poll: Poll
+    before: str | None
+    after: str | None
+
+    @property
+    def counted_changed(self) -> bool:
+        """Whether the number of ballots went up or down."""
+        return (self.before is None) != (self.after is None)
+
+
+def next_choice(kind: PollKind, before: str | None, option: int | None) -> str | None:
+    """The ballot after pressing ``option`` (None: clear) on ballot ``before``."""
+    if option is None:
+        return None
+    digit = str(option)
+    if kind is PollKind.SINGLE:
+        return None if before == digit else digit
+    if kind is PollKind.APPROVAL:
+        chosen = set(before or "") ^ {digit}
+        return "".join(sorted(chosen)) or None
+    if before is not None and digit in before:
+        return before
+    return (before or "") + digit
+
+
+async def _poll_for_voter(session: AsyncSession, poll_id: int, user_id: int, now: datetime) -> Poll:
+    """The poll, share-locked against closing, once ``user_id`` may vote in it."""
+    poll = await session.scalar(
+        select(Poll)
+        .where(Poll.id == poll_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
+    if poll is None:
+        raise VoteRefused(Refusal.NO_POLL)
+    if poll.closed_at is not None or now >= poll.closes_at:
+        raise VoteRefused(Refusal.CLOSED, poll)
+    row = (
+        await session.execute(
+            select(Member.left_at, PollVoter.user_id)
+            .select_from(Member)
+            .outerjoin(
+                PollVoter, (PollVoter.poll_id == poll.id) & (PollVoter.user_id == Member.user_id)
+            )
+            .where(Member.community_id == poll.community_id, Member.user_id == user_id)
+        )
+    ).first()
+    if row is None or row.left_at is not None:
+        raise VoteRefused(Refusal.NOT_MEMBER, poll)
+    if row.user_id is None:
+        raise VoteRefused(Refusal.LATE_JOINER, poll)
+    return poll
+
+
+async def vote(
+    session: AsyncSession, poll_id: int, user_id: int, option: int | None, now: datetime
+) -> VoteChange:
+    """Apply one press of ``option`` (None: clear the ballot) by ``user_id``.
+
+    Raises VoteRefused when the poll is unknown or closed or the user may
+    not vote, and BadAction for an option the poll does not have.
+    """
+    poll = await _poll_for_voter(session, poll_id, user_id, now)
+    if option is not None and not 0 <= option < len(poll.options):
+        raise BadAction(f"poll {poll_id} has no option {option}")
+    mine = (Ballot.poll_id == poll.id) & (Ballot.user_id == user_id)
+    for _attempt in range(3):
+        before = await session.scalar(select(Ballot.choice).where(mine).with_for_update())
+        after = next_choice(poll.kind, before, option)
+        if after == before:
+            return VoteChange(poll, before, after)
+        if before is None:
+            assert after is not None
+            created = await session.scalar(
+                _insert_ignoring_conflict(session, poll.id, user_id, after, now)
+            )
+            if created is None:
+                continue  # a concurrent press created the row first: apply ours on top of it
+        elif after is None:
+            await session.execute(delete(Ballot).where(mine))
+        else:
+            await session.execute(update(Ballot).where(mine).values(choice=after, cast_at=now))
+        return VoteChange(poll, before, after)
+    raise RuntimeError(f"ballot of {user_id} in poll {poll_id} kept changing under us")
+
+
+def _insert_ignoring_conflict(
+    session: AsyncSession, poll_id: int, user_id: int, choice: str, now: datetime
+) -> Any:
+    values = {"poll_id": poll_id, "user_id": user_id, "choice": choice, "cast_at": now}
+    dialect = session.get_bind().dialect.name
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(Ballot).values(values)
+    return statement.on_conflict_do_nothing().returning(Ballot.poll_id)
+
+
+def _refusal_error(t: Translator, refusal: VoteRefused) -> Exception:
+    """What the presser is told: a stale button for an unknown poll, else why not."""
+    poll = refusal.poll
+    if poll is None:
+        return BadAction("no such poll")
+    return UserError(_refusal_text(t, refusal.reason, poll.number))
+
+
+def _refusal_text(t: Translator, reason: Refusal, number: int) -> str:
+    if reason is Refusal.CLOSED:
+        return str(t("Poll #{number} is closed; votes are no longer accepted.", number=number))
+    if reason is Refusal.NOT_MEMBER:
+        return str(t("You are not on the roster yet. Send /join first."))
+    return str(
+        t(
+            "Sorry, you cannot vote in poll #{number}: who may vote was fixed when it opened, "
+            "before you joined. You can vote in every poll opened from now on.",
+            number=number,
+        )
+    )
+
+
+async def _press(ctx: Context, option: int | None) -> None:
+    assert ctx.action is not None
+    try:
+        change = await vote(ctx.session, ctx.action.int_arg(0), ctx.user.id, option, ctx.now)
+    except VoteRefused as refusal:
+        raise _refusal_error(ctx.t, refusal) from None
+    poll = change.poll
+    community = await _community(ctx.session, poll)
+    t = _reader(ctx, community)
+    ctx.answer(_plain(_change_answer(t, poll, change, option)))
+    if ctx.incoming.chat.is_private:
+        if change.before != change.after:
+            text, buttons = _private_ballot(ctx, t, poll, community, change.after)
+            ctx.edit(text, buttons)
+    elif change.counted_changed:
+        creator = await ctx.session.get(User, poll.creator_id)
+        ballots = await _count(ctx.session, Ballot, poll.id)
+        name = creator.display_name if creator else ""
+        ctx.edit(_poll_text(t, poll, ballots=ballots, creator=name), _group_buttons(ctx, t, poll))
+
+
+@action("poll.v", needs=Needs.NOTHING)
+async def vote_button(ctx: Context) -> None:
+    """Membership is checked against the poll's community, so this works in private too."""
+    assert ctx.action is not None
+    await _press(ctx, ctx.action.int_arg(1))
+
+
+@action("poll.clr", needs=Needs.NOTHING)
+async def clear_button(ctx: Context) -> None:
+    await _press(ctx, None)
+
+
+@action("poll.my", needs=Needs.NOTHING)
+async def my_vote_button(ctx: Context) -> None:
+    assert ctx.action is not None
+    poll = await ctx.session.get(Poll, ctx.action.int_arg(0))
+    if poll is None:
+        raise BadAction("no such poll")
+    choice = await ctx.session.scalar(
+        select(Ballot.choice).where(Ballot.poll_id == poll.id, Ballot.user_id == ctx.user.id)
+    )
+    t = _reader(ctx, await _community(ctx.session, poll))
+    ctx.answer(_plain(_ballot_summary(t, poll, choice)), alert=True)
+
+
+@action("poll.prv", needs=Needs.NOTHING)
+async def private_ballot_button(ctx: Context) -> None:
+    """Send the voter a private copy of the ballot, whose buttons show their own marks."""
+    assert ctx.action is not None
+    try:
+        poll = await _poll_for_voter(ctx.session, ctx.action.int_arg(0), ctx.user.id, ctx.now)
+    except VoteRefused as refusal:
+        raise _refusal_error(ctx.t, refusal) from None
+    if not ctx.user.started_bot:
+        raise UserError(
+            ctx.t(
+                "I can't write to you yet: open a private chat with @{bot}, press Start "
+                "(or send /start), then press this button again.",
+                bot=ctx.services.bot_username,
+            )
+        )
+    community = await _community(ctx.session, poll)
+    t = ctx.translator_for(ctx.user.language or ctx.user.telegram_language, community)
+    choice = await ctx.session.scalar(
+        select(Ballot.choice).where(Ballot.poll_id == poll.id, Ballot.user_id == ctx.user.id)
+    )
+    text, buttons = _private_ballot(ctx, t, poll, community, choice)
+    ctx.send(ctx.user.id, text, buttons)
+    ctx.answer(_plain(ctx.t("I have sent you a private ballot.")))
+
+
+async def _community(session: AsyncSession, poll: Poll) -> Community:
+    community = await session.get(Community, poll.community_id)
+    assert community is not None
+    return community
+
+
+def _reader(ctx: Context, community: Community) -> Translator:
+    """The community's language in the group; the presser's own language, on its clock, in private."""
+    if ctx.incoming.chat.is_private:
+        return ctx.translator_for(ctx.user.language or ctx.user.telegram_language, community)
+    return ctx.t
+
+
+def _choices(choice: str | None) -> list[int]:
+    return [int(digit) for digit in choice or ""]
+
+
+def _ballot_summary(t: Translator, poll: Poll, choice: str | None) -> Markup:
+    picked = [poll.options[i] for i in _choices(choice)]
+    if not picked:
+        return t("You have not voted yet.")
+    if poll.kind is PollKind.SINGLE:
+        return t("Your vote: {option}", option=picked[0])
+    if poll.kind is PollKind.APPROVAL:
+        return t("You approve: {options}", options=", ".join(picked))
+    ranking = " → ".join(f"{rank}. {option}" for rank, option in enumerate(picked, 1))
+    return t("Your ranking: {ranking}", ranking=ranking)
+
+
+def _change_answer(t: Translator, poll: Poll, change: VoteChange, option: int | None) -> Markup:
+    if change.after is None:
+        if poll.kind is PollKind.RANKED:
+            return t("Your ranking is cleared.")
+        return t("Your vote is withdrawn.")
+    if change.after == change.before and option is not None:
+        return t(
+            "“{option}” is already number {rank} in your ranking. "
+            "Press “Clear my ranking” to start over.",
+            option=poll.options[option],
+            rank=change.after.index(str(option)) + 1,
+        )
+    return _ballot_summary(t, poll, change.after)
+
+
+# Messages ---------------------------------------------------------------------------------
+
+
+def _when(t: Translator, moment: datetime) -> str:
+    """A deadline to the minute in the community's zone: "Mar 5, 2026, 10:00"."""
+    zone = ZoneInfo(t.timezone)
+    day = format_skeleton("yMMMd", moment, tzinfo=zone, locale=t.locale)
+    clock = format_time(moment, "short", tzinfo=zone, locale=t.locale)
+    pattern = str(t.locale.datetime_formats["medium"])
+    return pattern.replace("{1}", str(day)).replace("{0}", str(clock))
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _plain(text: Markup | str) -> str:
+    """Callback answers and chart labels are plain text, at most ANSWER_LIMIT for answers."""
+    return _shorten(html.unescape(re.sub(r"<[^>]+>", "", str(text))), ANSWER_LIMIT)
+
+
+def _option_label(index: int, option: str) -> str:
+    return f"{index + 1}. {option}"
+
+
+def _poll_text(t: Translator, poll: Poll, *, ballots: int, creator: str) -> str:
+    lines = [
+        t(
+            "📊 <b>Poll #{number}</b> · {kind} · by {creator}",
+            number=poll.number,
+            kind=t(KIND_NAMES[poll.kind]),
+            creator=creator,
+        ),
+        Markup("<b>{question}</b>").format(question=poll.question),
+        *(Markup("{label}").format(label=_option_label(i, o)) for i, o in enumerate(poll.options)),
+        Markup("<i>{how}</i>").format(how=t(HOW_TO_VOTE[poll.kind])),
+        t(
+            "Closes {when}. Ballots cast: {ballots} of {electorate}.",
+            when=_when(t, poll.closes_at),
+            ballots=t.number(ballots),
+            electorate=t.number(poll.electorate),
+        ),
+    ]
+    return "\n".join(str(line) for line in lines)
+
+
+def _group_buttons(work: Work, t: Translator, poll: Poll) -> list[list[Button]]:
+    rows = [
+        [work.button(_option_label(i, option), "poll.v", poll.id, i)]
+        for i, option in enumerate(poll.options)
+    ]
+    if poll.kind is PollKind.RANKED:
+        rows.append(
+            [
+                work.button(str(t("Clear my ranking")), "poll.clr", poll.id),
+                work.button(str(t("My ranking")), "poll.my", poll.id),
+            ]
+        )
+        rows.append([work.button(str(t("Rank privately")), "poll.prv", poll.id)])
+    else:
+        rows.append(
+            [
+                work.button(str(t("My vote")), "poll.my", poll.id),
+                work.button(str(t("Vote privately")), "poll.prv", poll.id),
+            ]
+        )
+    return rows
+
+
+def _private_ballot(
+    work: Work,
+    t: Translator,
+    poll: Poll,
+    community: Community,
+    choice: str | None,
+    *,
+    reminder: bool = False,
+) -> tuple[str, list[list[Button]]]:
+    """A voter's own ballot: the buttons carry their marks, the text their current vote."""
+    header = (
+        t(
+            "⏰ You have not voted yet in poll #{number} of {community}; it closes {when}.",
+            number=poll.number,
+            community=community.title,
+            when=_when(t, poll.closes_at),
+        )
+        if reminder
+        else t(
+            "🗳 Your ballot for poll #{number} of {community}. It closes {when}.",
+            number=poll.number,
+            community=community.title,
+            when=_when(t, poll.closes_at),
+        )
+    )
+    text = "\n".join(
+        str(line)
+        for line in (
+            header,
+            Markup("<b>{question}</b>").format(question=poll.question),
+            Markup("<i>{how}</i>").format(how=t(HOW_TO_VOTE[poll.kind])),
+            _ballot_summary(t, poll, choice),
+        )
+    )
+    chosen = _choices(choice)
+    rows = []
+    for i, option in enumerate(poll.options):
+        if i not in chosen:
+            mark = ""
+        elif poll.kind is PollKind.RANKED:
+            mark = KEYCAPS[chosen.index(i)] + " "
+        else:
+            mark = "✅ "
+        rows.append([work.button(mark + option, "poll.v", poll.id, i)])
+    clear = t("Clear my ranking") if poll.kind is PollKind.RANKED else t("Withdraw my vote")
+    rows.append([work.button(str(clear), "poll.clr", poll.id)])
+    return text, rows
+
+
+# Closing ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The count of a closed poll, as handed to ``on_close`` hooks.
+
+    ``counts`` has one entry per option: votes (single choice), approvals
+    (approval) or votes in the final instant-runoff round (ranked; 0 for
+    options eliminated earlier). ``winners`` is the winner, or every option
+    tied for first, or empty when nobody voted. ``valid`` says the quorum
+    was met (always true without a quorum).
+
+    ``passed`` is what a decision by vote needs: for a single-choice poll
+    with exactly two options (yes/no style, "yes" first) it means option 0
+    got strictly more votes than option 1 and the poll is valid; for every
+    other poll it means the poll is valid and has a single winner.
+    """
+
+    kind: PollKind
+    ballots: int
+    electorate: int
+    quorum: float | None
+    valid: bool
+    passed: bool
+    counts: tuple[int, ...]
+    winners: tuple[int, ...]
+    rounds: tuple[tally.Round, ...] = ()
+
+    @property
+    def winner(self) -> int | None:
+        return self.winners[0] if len(self.winners) == 1 else None
+
+    @property
+    def turnout(self) -> float:
+        return tally.turnout(self.ballots, self.electorate)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ballots": self.ballots,
+            "electorate": self.electorate,
+            "quorum": self.quorum,
+            "valid": self.valid,
+            "passed": self.passed,
+            "counts": list(self.counts),
+            "winners": list(self.winners),
+            "rounds": [
+                {
+                    "counts": list(r.counts),
+                    "eliminated": list(r.eliminated),
+                    "exhausted": r.exhausted,
+                }
+                for r in self.rounds
+            ],
+        }
+
+
+CloseHook = Callable[[Work, Poll, Outcome], Awaitable[None]]
+_CLOSE_HOOKS: dict[str, CloseHook] = {}
+
+
+def on_close(subject_kind: str) -> Callable[[CloseHook], CloseHook]:
+    """Register ``hook(work, poll, outcome)`` for polls opened with ``subject=(subject_kind, id)``.
+
+    The hook runs inside the closing transaction, after the result has been
+    queued, so what it changes and posts commits (or fails) with the close.
+    """
+
+    def register(hook: CloseHook) -> CloseHook:
+        if subject_kind in _CLOSE_HOOKS:
+            raise RuntimeError(f"close hook for {subject_kind} registered twice")
+        _CLOSE_HOOKS[subject_kind] = hook
+        return hook
+
+    return register
+
+
+def count_poll(poll: Poll, ballots: Iterable[tuple[str, int]]) -> Outcome:
+    """Count ``ballots`` given as (choice, how many voters cast exactly it)."""
+    n = len(poll.options)
+    grouped = [(_choices(choice), weight) for choice, weight in ballots]
+    cast = sum(weight for _, weight in grouped)
+    valid = tally.quorum_met(cast, poll.electorate, poll.quorum)
+    rounds: tuple[tally.Round, ...] = ()
+    if poll.kind is PollKind.RANKED:
+        ranked = tally.tally_ranked(_expand(grouped), n)
+        rounds = ranked.rounds
+        counts = ranked.final.counts
+        winners = (ranked.winner,) if ranked.winner is not None else ranked.tied
+    else:
+        if poll.kind is PollKind.SINGLE:
+            result = tally.tally_single((c[0] for c in _expand(grouped)), n)
+        else:
+            result = tally.tally_approval(_expand(grouped), n)
+        counts, winners = result.counts, result.winners
+    if poll.kind is PollKind.SINGLE and n == 2:
+        passed = valid and counts[0] > counts[1]
+    else:
+        passed = valid and len(winners) == 1
+    return Outcome(
+        kind=poll.kind,
+        ballots=cast,
+        electorate=poll.electorate,
+        quorum=poll.quorum,
+        valid=valid,
+        passed=passed,
+        counts=tuple(counts),
+        winners=tuple(winners),
+        rounds=rounds,
+    )
+
+
+def _expand(grouped: Iterable[tuple[list[int], int]]) -> Iterable[list[int]]:
+    for choice, weight in grouped:
+        for _ in range(weight):
+            yield choice
+
+
+async def close_poll(work: Work, poll: Poll, *, closed_by: int | None = None) -> Outcome:
+    """Count, publish and record the result of ``poll``, which the caller has locked.
+
+    The one place a poll closes: /close (``closed_by`` the creator) and the
+    deadline job both end here. Runs the subject's ``on_close`` hook last.
+    """
+    session = work.session
+    poll.closed_at, poll.closed_by = work.now, closed_by
+    rows = await session.execute(
+        select(Ballot.choice, func.count()).where(Ballot.poll_id == poll.id).group_by(Ballot.choice)
+    )
+    outcome = count_poll(poll, [(choice, int(weight)) for choice, weight in rows])
+    poll.result = outcome.as_json()
+    community = await _community(session, poll)
+    t = work.community_translator(community)
+    closer = await session.get(User, closed_by) if closed_by is not None else None
+    text = _result_text(t, poll, outcome, closer.display_name if closer else None)
+    chart = await _chart(t, poll, outcome)
+    _post_result(work, t, community.chat_id, poll, text, chart)
+    _audit_result(work, community, poll, outcome)
+    if closed_by is not None:
+        await jobs.cancel(session, "poll.close", poll.id)
+        await jobs.cancel(session, "poll.remind", poll.id)
+    hook = _CLOSE_HOOKS.get(poll.subject_kind or "")
+    if hook is not None:
+        await hook(work, poll, outcome)
+    return outcome
+
+
+async def _lock_for_close(session: AsyncSession, where: ColumnElement[bool]) -> Poll | None:
+    return await session.scalar(
+        select(Poll).where(where).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+def _result_text(t: Translator, poll: Poll, outcome: Outcome, closer: str | None) -> str:
+    lines: list[Markup] = [
+        t("📊 <b>Poll #{number} is closed</b>", number=poll.number),
+        Markup("<b>{question}</b>").format(question=poll.question),
+    ]
+    if closer is not None:
+        lines.append(t("Closed early by {name}.", name=closer))
+    if poll.kind is PollKind.RANKED:
+        lines.extend(_rounds_text(t, poll, outcome))
+    else:
+        percents = tally.shares(outcome.counts, outcome.ballots)
+        for i, option in enumerate(poll.options):
+            lines.append(
+                t(
+                    "{mark}{label} — {count} ({percent})",
+                    mark="🏆 " if outcome.valid and outcome.winner == i else "",
+                    label=_option_label(i, option),
+                    count=t.number(outcome.counts[i]),
+                    percent=t.percent(percents[i] / 100),
+                )
+            )
+        if poll.kind is PollKind.APPROVAL:
+            lines.append(
+                t("<i>Percentages are of ballots cast; each voter could approve several.</i>")
+            )
+    lines.append(_verdict(t, poll, outcome))
+    lines.append(
+        t(
+            "Turnout: {ballots} of {electorate} ({percent}).",
+            ballots=t.number(outcome.ballots),
+            electorate=t.number(outcome.electorate),
+            percent=t.percent(outcome.turnout),
+        )
+    )
+    if outcome.quorum is not None:
+        if outcome.valid:
+            lines.append(
+                t("Quorum of {quorum}: met. The result is valid.", quorum=t.percent(outcome.quorum))
+            )
+        else:
+            lines.append(
+                t(
+                    "Quorum of {quorum}: not met. The result is not valid.",
+                    quorum=t.percent(outcome.quorum),
+                )
+            )
+    return "\n".join(str(line) for line in lines)
+
+
+def _rounds_text(t: Translator, poll: Poll, outcome: Outcome) -> list[Markup]:
+    lines: list[Markup] = []
+    out: set[int] = set()
+    for number, round_ in enumerate(outcome.rounds, 1):
+        standing = " · ".join(
+            f"{poll.options[i]} {t.number(round_.counts[i])}"
+            for i in range(len(poll.options))
+            if i not in out
+        )
+        lines.append(t("<b>Round {n}</b>: {standing}", n=number, standing=standing))
+        if round_.eliminated:
+            names = ", ".join(poll.options[i] for i in round_.eliminated)
+            lines.append(ROUND_NOTE + t("eliminated: {names}", names=names))
+        if round_.exhausted:
+            lines.append(
+                ROUND_NOTE
+                + t.ngettext(
+                    "{n} ballot had no remaining choice",
+                    "{n} ballots had no remaining choice",
+                    round_.exhausted,
+                )
+            )
+        out.update(round_.eliminated)
+    return lines
+
+
+def _verdict(t: Translator, poll: Poll, outcome: Outcome) -> Markup:
+    if not outcome.winners:
+        return t("Nobody voted.")
+    names = ", ".join(poll.options[i] for i in outcome.winners)
+    if not outcome.valid:
+        return t("Most votes: {options} — but without quorum there is no result.", options=names)
+    if outcome.winner is None:
+        return t("Tie between: {options}. There is no single winner.", options=names)
+    if poll.kind is PollKind.RANKED:
+        final = outcome.rounds[-1]
+        return t(
+            "Winner: <b>{option}</b>, with {votes} of {active} continuing ballots in round {n}.",
+            option=names,
+            votes=t.number(final.counts[outcome.winner]),
+            active=t.number(final.active),
+            n=len(outcome.rounds),
+        )
+    return t("Winner: <b>{option}</b>.", option=names)
+
+
+async def _chart(t: Translator, poll: Poll, outcome: Outcome) -> bytes | None:
+    labels = [_option_label(i, o) for i, o in enumerate(poll.options)]
+    values = list(outcome.counts)
+    if poll.kind is PollKind.RANKED:
+        base = outcome.rounds[-1].active if outcome.rounds else 0
+        eliminated = {i: n for n, r in enumerate(outcome.rounds, 1) for i in r.eliminated}
+        subtitle = t(
+            "Final round ({n}) · turnout {turnout}",
+            n=len(outcome.rounds),
+            turnout=t.percent(outcome.turnout),
+        )
+    else:
+        base = outcome.ballots
+        eliminated = {}
+        subtitle = t(
+            "Turnout {turnout} ({ballots} of {electorate})",
+            turnout=t.percent(outcome.turnout),
+            ballots=t.number(outcome.ballots),
+            electorate=t.number(outcome.electorate),
+        )
+    percents = tally.shares(values, base)
+    value_labels = [
+        _plain(t("out in round {n}", n=eliminated[i]))
+        if i in eliminated
+        else f"{t.number(v)} ({t.percent(p / 100)})"
+        for i, (v, p) in enumerate(zip(values, percents, strict=True))
+    ]
+    if outcome.quorum is not None and not outcome.valid:
+        subtitle = t("{text} · quorum not met", text=subtitle)
+    title = _shorten(f"#{poll.number} {poll.question}", 120)
+    try:
+        return await asyncio.to_thread(
+            render_result_chart,
+            title,
+            labels,
+            values,
+            value_labels=value_labels,
+            subtitle=_plain(subtitle),
+        )
+    except Exception:
+        # A missing picture must never keep a poll open.
+        log.exception("chart for poll %s failed", poll.id)
+        return None
+
+
+def _post_result(
+    work: Work, t: Translator, chat_id: int, poll: Poll, text: str, chart: bytes | None
+) -> None:
+    """One photo with the result as caption, or a short caption and the text after it."""
+    if chart is not None and len(text) <= CAPTION_LIMIT:
+        work.post(chat_id, text, photo=chart)
+        return
+    if chart is not None:
+        caption = t(
+            "📊 <b>Result of poll #{number}</b>: {question}",
+            number=poll.number,
+            question=_shorten(poll.question, CAPTION_QUESTION_CHARS),
+        )
+        work.post(chat_id, str(caption), photo=chart)
+    for chunk in _chunks(text, MESSAGE_LIMIT):
+        work.post(chat_id, chunk)
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """Split at line ends so no HTML entity or tag is ever cut."""
+    chunks: list[str] = [""]
+    for line in text.split("\n"):
+        if chunks[-1] and len(chunks[-1]) + 1 + len(line) > limit:
+            chunks.append("")
+        chunks[-1] = f"{chunks[-1]}\n{line}" if chunks[-1] else line
+    return chunks
+
+
+def _audit_result(work: Work, community: Community, poll: Poll, outcome: Outcome) -> None:
+    numbers = {
+        "number": poll.number,
+        "ballots": outcome.ballots,
+        "electorate": outcome.electorate,
+    }
+    if not outcome.winners:
+        work.audit(community, None, "poll.no_votes", **numbers)
+    elif not outcome.valid:
+        work.audit(community, None, "poll.no_quorum", **numbers)
+    elif outcome.winner is None:
+        names = ", ".join(poll.options[i] for i in outcome.winners)
+        work.audit(community, None, "poll.tied", options=names, **numbers)
+    else:
+        work.audit(community, None, "poll.won", winner=poll.options[outcome.winner], **numbers)
+
+
+@command("close", N_("close a poll you opened before its deadline: /close ID"))
+async def close_command(ctx: Context) -> None:
+    community = ctx.require_community()
+    match = _POLL_NUMBER.fullmatch(ctx.args)
+    if match is None:
+        raise UserError(
+            hint(ctx.t, ctx.t("Which poll? Give its number, as in “Poll #3”."), "/close 3")
+        )
+    number = int(match[1])
+    poll = await _lock_for_close(
+        ctx.session, (Poll.community_id == community.id) & (Poll.number == number)
+    )
+    if poll is None:
+        raise UserError(
+            hint(ctx.t, ctx.t("There is no poll #{number} here.", number=number), "/close 1")
+        )
+    if not poll.is_open:
+        raise UserError(ctx.t("Poll #{number} is already closed.", number=number))
+    if poll.creator_id != ctx.user.id:
+        raise UserError(
+            ctx.t(
+                "Only the member who opened poll #{number} can close it early. "
+                "Otherwise it closes by itself on {when}.",
+                number=number,
+                when=_when(ctx.t, poll.closes_at),
+            )
+        )
+    ctx.log("poll.closed_early", actor=ctx.user.display_name, number=number)
+    await close_poll(ctx, poll, closed_by=ctx.user.id)
+
+
+@job("poll.close")
+async def close_at_deadline(work: JobContext, poll_id: int) -> None:
+    poll = await _lock_for_close(work.session, Poll.id == poll_id)
+    if poll is not None and poll.is_open:
+        await close_poll(work, poll)
+
+
+@job("poll.remind")
+async def remind_non_voters(work: JobContext, poll_id: int) -> None:
+    """Privately remind voters who have not voted and can be written to; nothing goes to the group."""
+    poll = await work.session.get(Poll, poll_id)
+    if poll is None or not poll.is_open:
+        return
+    community = await _community(work.session, poll)
+    voted = exists().where(Ballot.poll_id == poll.id, Ballot.user_id == User.id)
+    users = await work.session.scalars(
+        select(User)
+        .join(PollVoter, PollVoter.user_id == User.id)
+        .join(Member, (Member.user_id == User.id) & (Member.community_id == poll.community_id))
+        .where(
+            PollVoter.poll_id == poll.id,
+            Member.left_at.is_(None),
+            User.started_bot.is_(True),
+            ~voted,
+        )
+        .order_by(User.id)
+    )
+    translators: dict[str | None, Translator] = {}
+    reminded = 0
+    for user in users:
+        language = user.language or user.telegram_language
+        if language not in translators:
+            translators[language] = work.translator_for(language, community)
+        text, buttons = _private_ballot(
+            work, translators[language], poll, community, None, reminder=True
+        )
+        work.post(user.id, text, buttons)
+        reminded += 1
+    if reminded:
+        work.audit(community, None, "poll.reminded", number=poll.number, count=reminded)

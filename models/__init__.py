@@ -1,0 +1,48 @@
+"""Typed SQLAlchemy models, the engine/session factory and Alembic migrations.
+
+Importing this package registers every table on ``Base.metadata`` so that
+Alembic and the tests see the whole schema.
+"""
+
+from models.base import Base, utcnow
+from models.community import AuditEntry, Community, Member, MemberKind, User
+from models.needs import (
+    Need,
+    NeedStatus,
+    NeedSupport,
+    NoteKind,
+    PlanItem,
+    PlanNote,
+    PlanStatus,
+    Problem,
+    ProblemStatus,
+)
+from models.polls import Ballot, Poll, PollKind, PollVoter
+from models.scheduling import Job, JobState, OutboxMessage, OutboxState
+
+__all__ = [
+    "AuditEntry",
+    "Ballot",
+    "Base",
+    "Community",
+    "Job",
+    "JobState",
+    "Member",
+    "MemberKind",
+    "Need",
+    "NeedStatus",
+    "NeedSupport",
+    "NoteKind",
+    "OutboxMessage",
+    "OutboxState",
+    "PlanItem",
+    "PlanNote",
+    "PlanStatus",
+    "Poll",
+    "PollKind",
+    "PollVoter",
+    "Problem",
+    "ProblemStatus",
+    "User",
+    "utcnow",
+]

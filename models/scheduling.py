@@ -1,0 +1,72 @@
+"""Work due later (jobs) and messages waiting to be sent (outbox).
+
+The database is the source of truth for everything that must happen later;
+the scheduler only wakes the app, which claims due rows in a transaction.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Enum, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, enum_values
+
+
+class JobState(enum.StrEnum):
+    DUE = "due"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(Base):
+    """A unit of work due at a moment: close poll 7, remind shift 12, ..."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_state_due_at", "state", "due_at"),
+        Index("ix_jobs_kind_ref", "kind", "ref_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    ref_id: Mapped[int] = mapped_column(BigInteger)
+    due_at: Mapped[datetime]
+    state: Mapped[JobState] = mapped_column(
+        Enum(JobState, native_enum=False, length=16, values_callable=enum_values),
+        default=JobState.DUE,
+    )
+    claimed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
+
+
+class OutboxState(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(Base):
+    """A message written in the same transaction as the change it announces."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_id", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    state: Mapped[OutboxState] = mapped_column(
+        Enum(OutboxState, native_enum=False, length=16, values_callable=enum_values),
+        default=OutboxState.PENDING,
+    )
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)

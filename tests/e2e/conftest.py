@@ -1,0 +1,62 @@
+"""End-to-end: the real bot (aiogram or PTB) over HTTP against our Bot-API emulator.
+
+Every story runs on both runtimes and both databases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.runtimes import Runtime, build_runtime
+from bot.sandbox import Emulator
+from bot.service import Service
+from bot.settings import Settings
+from handlers.clock import ShiftableClock
+
+TOKEN = "424242:courtyard-e2e-token"
+
+
+@dataclass
+class World:
+    emulator: Emulator
+    service: Service
+    runtime: Runtime
+    clock: ShiftableClock
+    runtime_name: str
+
+    async def travel(self, delta: timedelta) -> None:
+        """Move time forward and let the bot notice, as the sandbox's clock control does."""
+        self.clock.advance(delta)
+        await self.service.tick()
+
+
+@pytest.fixture(params=["aiogram", "ptb"])
+async def world(
+    request: pytest.FixtureRequest, database_url: str, engine: AsyncEngine
+) -> AsyncIterator[World]:
+    clock = ShiftableClock()
+    emulator = Emulator(TOKEN, bot_username="CourtyardBot", clock=clock.now)
+    base_url = await emulator.start()
+    settings = Settings(
+        bot_token=TOKEN,
+        telegram_api_url=base_url,
+        database_url=database_url,
+        runtime=request.param,
+        tick_seconds=3600,
+        send_per_second=0,
+        send_group_per_minute=0,
+        send_private_per_second=0,
+    )
+    service = Service(settings, clock)
+    runtime = build_runtime(request.param, service, TOKEN, base_url)
+    await runtime.start()
+    try:
+        yield World(emulator, service, runtime, clock, request.param)
+    finally:
+        await runtime.stop()
+        await emulator.stop()

@@ -1,0 +1,124 @@
+"""handlers.charts: PNG output, scripts without fonts, and lazy matplotlib."""
+
+from __future__ import annotations
+
+import struct
+import subprocess
+import sys
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from handlers.charts import WIDTH_PX, render_result_chart
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def render_strictly(*args: object, **kwargs: object) -> bytes:
+    """Render with every warning an error, whatever pytest is configured to do."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return render_result_chart(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_returns_png_of_fixed_width_growing_in_height() -> None:
+    two = render_strictly("Paint the fence?", ["Yes", "No"], [3, 1])
+    ten = render_strictly("Colour", [f"Option {i}" for i in range(10)], list(range(10)))
+    width2, height2 = png_size(two)
+    width10, height10 = png_size(ten)
+    assert width2 == width10 == WIDTH_PX
+    assert height10 > height2
+
+
+@pytest.mark.parametrize(
+    ("title", "labels"),
+    [
+        ("Where to put the bike shed?", ["Courtyard", "Basement", "Nowhere"]),
+        ("Ремонт подъезда", ["Да, сделать весной", "Нет", "Воздержусь"]),
+        ("小区停车位规划", ["同意", "反对", "弃权"]),
+        ("Mixed Смешанный 混合 🏠", ["Да 👍", "中文 and Latin", "$x^2$ costs $5", "a\nb\tc"]),
+    ],
+)
+def test_any_script_renders_without_warnings(title: str, labels: list[str]) -> None:
+    values = [float(i + 1) for i in range(len(labels))]
+    texts = [f"{v:g} ({v / sum(values):.0%})" for v in values]
+    data = render_strictly(title, labels, values, value_labels=texts, subtitle="Итог · 结果")
+    assert png_size(data)[0] == WIDTH_PX
+
+
+def test_all_zero_values() -> None:
+    assert png_size(render_strictly("Nobody voted", ["A", "B", "C"], [0, 0, 0]))[0] == WIDTH_PX
+
+
+def test_rendering_is_deterministic() -> None:
+    args = ("Fence", ["Yes", "No"], [2, 1])
+    assert render_strictly(*args) == render_strictly(*args)
+
+
+def test_undrawable_labels_become_numbers() -> None:
+    # Adlam letters: none of the configured fonts cover them.
+    unreadable = render_strictly("Poll", ["Yes", "\U0001e900\U0001e901", "No"], [1, 2, 3])
+    numbered = render_strictly("Poll", ["Yes", "2.", "No"], [1, 2, 3])
+    assert unreadable == numbered
+
+
+def test_undrawable_title_is_left_out() -> None:
+    assert render_strictly("\U0001e900", ["A"], [1]) == render_strictly("", ["A"], [1])
+
+
+def test_undrawable_symbols_are_dropped_from_readable_text() -> None:
+    with_emoji = render_strictly("Poll 🏠", ["Да 👍", "Нет"], [1, 2])
+    without = render_strictly("Poll", ["Да", "Нет"], [1, 2])
+    assert with_emoji == without
+
+
+def test_long_labels_are_shortened_to_the_same_prefix() -> None:
+    prefix = "Repaint the whole stairwell including the railings " * 4
+    first = render_strictly("Poll", [prefix + "first", "B"], [1, 2])
+    second = render_strictly("Poll", [prefix + "second", "B"], [1, 2])
+    assert first == second
+
+
+def test_default_value_labels_are_the_values() -> None:
+    assert render_strictly("Poll", ["A", "B"], [3, 1.5]) == render_strictly(
+        "Poll", ["A", "B"], [3, 1.5], value_labels=["3", "1.5"]
+    )
+
+
+def test_concurrent_rendering_matches_sequential() -> None:
+    jobs = [("Poll", ["Да", "Нет"], [i, 10 - i]) for i in range(6)]
+    expected = [render_strictly(*job) for job in jobs]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        assert list(pool.map(lambda job: render_strictly(*job), jobs)) == expected
+
+
+@pytest.mark.parametrize(
+    ("labels", "values", "value_labels"),
+    [
+        ([], [], None),
+        (["A", "B"], [1], None),
+        (["A"], [1], ["1", "2"]),
+        (["A"], [-1], None),
+        (["A"], [float("nan")], None),
+    ],
+)
+def test_rejects_bad_input(
+    labels: list[str], values: list[float], value_labels: list[str] | None
+) -> None:
+    with pytest.raises(ValueError):
+        render_result_chart("Poll", labels, values, value_labels=value_labels)
+
+
+def test_importing_charts_does_not_import_matplotlib() -> None:
+    code = "import sys, handlers.charts; sys.exit('matplotlib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False)
+    assert result.returncode == 0

@@ -1,0 +1,134 @@
+"""Community rules: who may set up, joining and leaving, kinds, languages, the log."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from handlers.messages import Event
+from models import AuditEntry, Community, Member
+from tests.support import Driver, answers, buttons, text
+
+
+async def test_admin_sets_up_and_members_join(driver: Driver) -> None:
+    alice, bob, carol = driver.person("Alice"), driver.person("Bob"), driver.person("Carol")
+    chat = driver.group(admins=(alice,))
+    assert "Courtyard community" in text(await driver.send(alice, chat, "/setup Europe/Berlin en"))
+    await driver.send(bob, chat, "/join")
+    await driver.send(carol, chat, "/join")
+    roster = text(await driver.send(bob, chat, "/members"))
+    assert "3 members" in roster
+    for name in ("Alice", "Bob", "Carol"):
+        assert name in roster
+
+
+async def test_non_admin_setup_is_refused_and_changes_nothing(driver: Driver) -> None:
+    alice, mallory = driver.person("Alice"), driver.person("Mallory")
+    chat = driver.group(admins=(alice,))
+    reply = text(await driver.send(mallory, chat, "/setup Europe/Paris ru"))
+    assert "Only an admin" in reply
+    async with driver.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Community)) == 0
+    await driver.send(alice, chat, "/setup")
+    await driver.send(mallory, chat, "/setup Asia/Tokyo ru")
+    async with driver.sessions() as session:
+        community = await session.scalar(select(Community))
+        assert community is not None
+        assert (community.timezone, community.language) == ("UTC", "en")
+
+
+async def test_setup_rejects_unknown_tokens_with_an_example(driver: Driver) -> None:
+    alice = driver.person("Alice")
+    chat = driver.group(admins=(alice,))
+    reply = text(await driver.send(alice, chat, "/setup Mars/Olympus"))
+    assert "Example" in reply and "/setup Europe/Berlin ru" in reply
+
+
+async def test_group_speaks_community_language_private_speaks_member_language(
+    driver: Driver,
+) -> None:
+    alice, boris = driver.person("Alice"), driver.person("Борис", "ru")
+    chat = await driver.community(alice, setup="Asia/Shanghai zh-hans")
+    group_reply = text(await driver.send(boris, chat, "/join"))
+    assert "欢迎" in group_reply
+    private_reply = text(await driver.send(boris, driver.private(boris), "/help"))
+    assert "команды" in private_reply.lower()
+
+
+async def test_unknown_command_and_wrong_place_get_hints(driver: Driver) -> None:
+    alice = driver.person("Alice")
+    chat = await driver.community(alice)
+    assert "/help" in text(await driver.send(alice, chat, "/frobnicate"))
+    assert "group chat" in text(await driver.send(alice, driver.private(alice), "/members"))
+
+
+async def test_strangers_are_told_to_join(driver: Driver) -> None:
+    alice, dave = driver.person("Alice"), driver.person("Dave")
+    chat = await driver.community(alice)
+    assert "/join" in text(await driver.send(dave, chat, "/members"))
+
+
+async def test_leave_and_rejoin_keep_one_row_and_log_both(driver: Driver) -> None:
+    alice, bob = driver.person("Alice"), driver.person("Bob")
+    chat = await driver.community(alice, bob)
+    await driver.send(bob, chat, "/leave")
+    assert "Bob" not in text(await driver.send(alice, chat, "/members"))
+    await driver.send(bob, chat, "/join")
+    async with driver.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Member)) == 2
+        actions = list(await session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+    assert actions == [
+        "community.setup",
+        "member.joined",
+        "member.joined",
+        "member.left",
+        "member.joined",
+    ]
+
+
+async def test_chat_member_events_update_the_roster(driver: Driver) -> None:
+    alice, erin = driver.person("Alice"), driver.person("Erin")
+    chat = await driver.community(alice)
+    await driver.event(erin, chat, Event.MEMBER_JOINED)
+    assert "Erin" in text(await driver.send(alice, chat, "/members"))
+    await driver.event(erin, chat, Event.MEMBER_LEFT)
+    assert "Erin" not in text(await driver.send(alice, chat, "/members"))
+
+
+async def test_iam_sets_kind_and_rejects_nonsense(driver: Driver) -> None:
+    alice = driver.person("Alice")
+    chat = await driver.community(alice)
+    assert "worker" in text(await driver.send(alice, chat, "/iam worker"))
+    assert "Example" in text(await driver.send(alice, chat, "/iam landlord"))
+    assert "worker" in text(await driver.send(alice, chat, "/members"))
+
+
+async def test_language_command_and_button(driver: Driver) -> None:
+    alice = driver.person("Alice")
+    private = driver.private(alice)
+    start = await driver.send(alice, private, "/start")
+    language_buttons = dict(buttons(start))
+    assert set(language_buttons) == {"English", "Русский", "简体中文"}
+    replies = await driver.press(alice, private, language_buttons["Русский"])
+    assert answers(replies)
+    assert "команды" in text(await driver.send(alice, private, "/help")).lower()
+    assert "Example" in text(await driver.send(alice, private, "/language klingon"))
+
+
+async def test_forged_button_is_refused_politely(driver: Driver) -> None:
+    alice = driver.person("Alice")
+    replies = await driver.press(alice, driver.private(alice), "lang:ru:AAAAAAAA")
+    assert answers(replies)[0].text == "This button is no longer valid."
+
+
+async def test_log_lists_changes_newest_first(driver: Driver) -> None:
+    alice, bob = driver.person("Alice"), driver.person("Bob")
+    chat = await driver.community(alice, bob)
+    log = text(await driver.send(bob, chat, "/log"))
+    assert log.index("Bob joined") < log.index("set up the community")
+
+
+async def test_user_html_is_escaped(driver: Driver) -> None:
+    alice, evil = driver.person("Alice"), driver.person("<b>Eve</b>")
+    chat = await driver.community(alice)
+    reply = text(await driver.send(evil, chat, "/join"))
+    assert "&lt;b&gt;Eve&lt;/b&gt;" in reply and "<b>Eve</b>" not in reply

@@ -1,0 +1,55 @@
+"""Migrations go up and down cleanly and match the models, on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+import models
+from models.db import _downgrade_sync, _upgrade_sync, alembic_config, create_engine
+from tests.databases import backends, create_pg_database, drop_pg_database
+
+
+@pytest.fixture(params=backends())
+def blank_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('stairway') / 'db.sqlite'}"
+    url = asyncio.run(create_pg_database())
+    request.addfinalizer(lambda: asyncio.run(drop_pg_database(url)))
+    return url
+
+
+def _revisions(url: str) -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config(url))
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def test_stairway_every_revision_up_down_up(blank_url: str) -> None:
+    for revision in _revisions(blank_url):
+        _upgrade_sync(blank_url, revision)
+        _downgrade_sync(blank_url, "-1")
+        _upgrade_sync(blank_url, revision)
+    _upgrade_sync(blank_url, "heads")
+
+
+def test_models_and_migrations_agree(blank_url: str) -> None:
+    _upgrade_sync(blank_url, "heads")
+
+    async def diff() -> list[object]:
+        engine = create_engine(blank_url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(
+                    lambda sync: compare_metadata(
+                        MigrationContext.configure(sync, opts={"compare_type": False}),
+                        models.Base.metadata,
+                    )
+                )
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(diff()) == []
