@@ -1069,7 +1069,7 @@ async def _chart(t: Translator, poll: Poll, outcome: Outcome) -> bytes | None:
         base = outcome.rounds[-1].active if outcome.rounds else 0
         eliminated = {i: n for n, r in enumerate(outcome.rounds, 1) for i in r.eliminated}
         subtitle = t(
-            "Final round ({n}) · turnout {turnout}",
+            "Round {n} (final) · turnout {turnout}",
             n=len(outcome.rounds),
             turnout=t.percent(outcome.turnout),
         )
