@@ -28,6 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fresh", action="store_true", help="sandbox: start from an empty database")
     run.add_argument("--port", type=int, help="sandbox: web page port (default 8080)")
     run.add_argument("--runtime", choices=["aiogram", "ptb"], help="override RUNTIME")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates at WEBHOOK_URL (with WEBHOOK_SECRET) instead of long polling",
+    )
     commands.add_parser("migrate", help="apply database migrations and exit")
     return parser
 
@@ -55,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
-        return asyncio.run(_run(settings, fresh=args.fresh))
+        return asyncio.run(_run(settings, fresh=args.fresh, webhook=args.webhook))
     except KeyboardInterrupt:
         return 130
     except OSError as error:
@@ -75,7 +80,7 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
-async def _run(settings: Settings, *, fresh: bool) -> int:
+async def _run(settings: Settings, *, fresh: bool, webhook: bool) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -86,19 +91,30 @@ async def _run(settings: Settings, *, fresh: bool) -> int:
 
         return await run_sandbox(settings, stop, fresh=fresh)
 
-    from bot.runtimes import build_runtime
+    from bot.runtimes import Webhook, build_runtime
     from bot.service import Service
 
     if fresh:
         print("courtyard: --fresh only applies to the sandbox (no BOT_TOKEN)", file=sys.stderr)
         return 2
+    hook = None
+    if webhook:
+        if not settings.webhook_url or settings.webhook_secret is None:
+            print("courtyard: --webhook needs WEBHOOK_URL and WEBHOOK_SECRET", file=sys.stderr)
+            return 2
+        hook = Webhook(
+            url=settings.webhook_url,
+            secret=settings.webhook_secret.get_secret_value(),
+            host=settings.webhook_host,
+            port=settings.webhook_port,
+        )
     service = Service(settings)
     assert settings.bot_token is not None
     runtime = build_runtime(
         settings.runtime, service, settings.bot_token.get_secret_value(), settings.telegram_api_url
     )
     try:
-        await runtime.start()
+        await runtime.start(hook)
     except Exception as error:
         print(f"courtyard: cannot start: {_first_line(error)}", file=sys.stderr)
         await service.engine.dispose()

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -31,6 +32,7 @@ from handlers.messages import CallbackAnswer, Outgoing, Reply
 from models.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
+RECENT_UPDATES = 10_000
 
 # Telegram wants ISO 639-1 codes for per-language menus; "" is everyone else.
 MENU_LANGUAGE_CODES = {"en": "", "ru": "ru", "zh_Hans": "zh"}
@@ -79,6 +81,7 @@ class Service:
         self._tick_lock = asyncio.Lock()
         self.on_tick: list[Callable[[], Awaitable[None]]] = []
         self._inflight: set[asyncio.Task[Any]] = set()
+        self._recent_updates: OrderedDict[int, None] = OrderedDict()
 
     @property
     def telegram(self) -> Telegram:
@@ -137,7 +140,18 @@ class Service:
         await self.engine.dispose()
 
     async def handle_update(self, update: Mapping[str, Any]) -> None:
-        """One update from Telegram: convert, run the use case, send the replies."""
+        """One update from Telegram: convert, run the use case, send the replies.
+
+        A webhook that answered too slowly gets the same update again; the
+        recent update ids let us drop the repeat.
+        """
+        update_id = update.get("update_id")
+        if isinstance(update_id, int):
+            if update_id in self._recent_updates:
+                return
+            self._recent_updates[update_id] = None
+            if len(self._recent_updates) > RECENT_UPDATES:
+                self._recent_updates.popitem(last=False)
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)

@@ -49,6 +49,15 @@ class Settings(BaseSettings):
             raise ValueError("does not look like a bot token (digits:letters, from @BotFather)")
         return value.strip()
 
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _secret_shape(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not re.match(r"^[A-Za-z0-9_-]{16,256}$", value):
+            raise ValueError("must be 16-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
     @field_validator("telegram_api_url")
     @classmethod
     def _url_shape(cls, value: str) -> str:

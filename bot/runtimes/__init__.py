@@ -3,6 +3,7 @@ costs ~150 MB of memory, so the PTB runtime must never import it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -12,9 +13,24 @@ if TYPE_CHECKING:
 class Runtime(Protocol):
     bot_username: str
 
-    async def start(self) -> None: ...
+    async def start(self, webhook: Webhook | None = None) -> None: ...
 
     async def stop(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Receive updates by webhook instead of long polling.
+
+    Telegram sends ``secret`` in the X-Telegram-Bot-Api-Secret-Token header;
+    requests without it are refused, so nobody else can feed us updates.
+    """
+
+    url: str
+    secret: str
+    host: str
+    port: int
+    path: str = "/telegram/webhook"
 
 
 def build_runtime(name: str, service: Service, token: str, api_url: str) -> Runtime:

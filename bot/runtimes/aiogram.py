@@ -27,6 +27,10 @@ from aiogram.types import (
     Update,
 )
 
+from aiohttp import web
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+
+from bot.runtimes import Webhook
 from bot.sender import PermanentError, RetryAfter, TransientError
 from bot.service import Service
 from bot.updates import ALLOWED_UPDATES
@@ -51,16 +55,20 @@ class AiogramRuntime:
             observer.register(self._on_update)
         self.bot_username = ""
         self._polling: asyncio.Task[None] | None = None
+        self._webhook: web.AppRunner | None = None
 
     async def _on_update(self, _event: Any, event_update: Update) -> None:
         data = event_update.model_dump(mode="json", by_alias=True, exclude_none=True)
         await self.service.handle_update(data)
 
-    async def start(self) -> None:
+    async def start(self, webhook: Webhook | None = None) -> None:
         me = await self.bot.get_me()
         self.bot_username = me.username or ""
         await self.service.start(self)
         await self.service.publish_menu()
+        if webhook is not None:
+            await self._start_webhook(webhook)
+            return
         self._polling = asyncio.create_task(
             self.dispatcher.start_polling(
                 self.bot,
@@ -71,7 +79,22 @@ class AiogramRuntime:
             )
         )
 
+    async def _start_webhook(self, webhook: Webhook) -> None:
+        app = web.Application()
+        SimpleRequestHandler(
+            self.dispatcher, self.bot, secret_token=webhook.secret, handle_in_background=True
+        ).register(app, path=webhook.path)
+        self._webhook = web.AppRunner(app, access_log=None)
+        await self._webhook.setup()
+        await web.TCPSite(self._webhook, webhook.host, webhook.port).start()
+        await self.bot.set_webhook(
+            webhook.url, secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES
+        )
+
     async def stop(self) -> None:
+        if self._webhook is not None:
+            await self._webhook.cleanup()
+            self._webhook = None
         if self._polling is not None:
             with contextlib.suppress(RuntimeError):
                 await self.dispatcher.stop_polling()

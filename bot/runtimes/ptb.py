@@ -29,6 +29,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.runtimes import Webhook
 from bot.sender import PermanentError, RetryAfter, TransientError
 from bot.service import Service
 from bot.updates import ALLOWED_UPDATES
@@ -56,13 +57,23 @@ class PTBRuntime:
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.service.handle_update(update.to_dict())
 
-    async def start(self) -> None:
+    async def start(self, webhook: Webhook | None = None) -> None:
         await self.application.initialize()
         self.bot_username = self.bot.username or ""
         await self.service.start(self)
         await self.service.publish_menu()
         await self.application.start()
         assert self.application.updater is not None
+        if webhook is not None:
+            await self.application.updater.start_webhook(
+                listen=webhook.host,
+                port=webhook.port,
+                url_path=webhook.path.lstrip("/"),
+                webhook_url=webhook.url,
+                secret_token=webhook.secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            return
         await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
 
     async def stop(self) -> None:

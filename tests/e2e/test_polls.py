@@ -1,0 +1,85 @@
+"""Polls told through the emulator on both runtimes and both databases."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bot.runtimes import build_runtime
+from bot.sandbox import EmuMessage
+from bot.service import Service
+from tests.e2e.conftest import TOKEN, World
+from tests.e2e.helpers import ask, community
+
+PNG = b"\x89PNG"
+
+
+def _button(message: EmuMessage, label: str) -> str:
+    return next(data for row in message.buttons for text, data in row if text == label)
+
+
+async def _open_poll(world: World, user, group, command: str) -> EmuMessage:  # type: ignore[no-untyped-def]
+    sent = await world.emulator.send_text(user, group, command)
+    return await world.emulator.wait_for_bot_message(
+        group, lambda m: "Poll #" in m.text and bool(m.buttons), since=sent.message_id
+    )
+
+
+async def test_a_poll_with_a_deadline_closes_by_itself_and_posts_a_chart(world: World) -> None:
+    emu = world.emulator
+    group, (alice, bob, carol) = await community(world, "Alice", "Bob", "Carol")
+    poll = await _open_poll(world, alice, group, "/poll Paint the door? | Green | Blue | 48h")
+
+    for voter, label in ((bob, "1. Green"), (carol, "2. Blue"), (carol, "1. Green")):
+        query = await emu.press(voter, poll, _button(poll, label))
+        assert "Green" in (await emu.wait_callback_answer(query)).text or label == "2. Blue"
+
+    await world.travel(timedelta(hours=49))
+    result = await emu.wait_for_bot_message(group, lambda m: m.photo is not None)
+    assert result.photo is not None and result.photo.startswith(PNG)
+    assert "Poll #1 is closed" in (result.caption or result.text)
+    assert "Green — 2 (100%)" in (result.caption or result.text)
+
+    late = await emu.press(bob, poll, _button(poll, "2. Blue"))
+    assert "closed" in (await emu.wait_callback_answer(late)).text
+
+
+async def test_a_deadline_passed_while_the_bot_was_down_still_closes_the_poll(world: World) -> None:
+    emu = world.emulator
+    group, (alice, bob) = await community(world, "Alice", "Bob")
+    poll = await _open_poll(world, alice, group, "/poll Hire a gardener? | Yes | No | 2h")
+    query = await emu.press(bob, poll, _button(poll, "1. Yes"))
+    await emu.wait_callback_answer(query)
+
+    await world.runtime.stop()
+    world.clock.advance(timedelta(hours=3))
+    world.service = Service(world.service.settings, world.clock)
+    world.runtime = build_runtime(world.runtime_name, world.service, TOKEN, emu.base_url)
+    await world.runtime.start()
+
+    result = await emu.wait_for_bot_message(group, lambda m: m.photo is not None)
+    assert "Yes — 1 (100%)" in (result.caption or "")
+
+
+async def test_concurrent_votes_from_100_members_give_exact_totals(world: World) -> None:
+    emu = world.emulator
+    group, (alice,) = await community(world, "Alice")
+    voters = [emu.add_user(f"Neighbour {i}") for i in range(100)]
+    for voter in voters:
+        await emu.join(voter, group)
+    await ask(world, alice, group, "/members", "101 members")
+
+    poll = await _open_poll(world, alice, group, "/poll Bins on Monday? | Yes | No | 24h")
+    yes, no = _button(poll, "1. Yes"), _button(poll, "2. No")
+    queries = await asyncio.gather(
+        *(emu.press(v, poll, yes if i % 3 else no) for i, v in enumerate(voters))
+    )
+    await asyncio.gather(*(emu.wait_callback_answer(q, timeout=30) for q in queries))
+
+    asked = await emu.send_text(alice, group, "/close 1")
+    result = await emu.wait_for_bot_message(
+        group, lambda m: m.photo is not None, since=asked.message_id, timeout=30
+    )
+    caption = result.caption or ""
+    assert "Yes — 66 (66%)" in caption and "No — 34 (34%)" in caption
+    assert "100 of 101" in caption
