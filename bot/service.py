@@ -27,7 +27,7 @@ from handlers.clock import Clock, SystemClock
 from handlers.community import menu
 from handlers.context import Services
 from handlers.i18n import SUPPORTED
-from handlers.jobs import claim_outbox, finish_outbox, run_due_jobs
+from handlers.jobs import claim_outbox, finish_outbox, record_posted, run_due_jobs
 from handlers.messages import CallbackAnswer, Outgoing, Reply
 from models.db import create_engine, migrate, session_factory
 
@@ -171,10 +171,22 @@ class Service:
                 except PermanentError as error:
                     log.warning("callback answer refused: %s", error)
             else:
-                pending.append(self.sender.submit(reply))
-        for result in await asyncio.gather(*pending, return_exceptions=True):
+                pending.append((reply, self.sender.submit(reply)))
+        results = await asyncio.gather(*(f for _, f in pending), return_exceptions=True)
+        for (reply, _), result in zip(pending, results, strict=True):
             if isinstance(result, Exception):
                 log.warning("reply not delivered: %s", result)
+            else:
+                await self._remember(reply, result)
+
+    async def _remember(self, sent: Outgoing, result: Any) -> None:
+        """Record the Telegram message id of a keyed message so later work can edit it."""
+        message_id = getattr(result, "message_id", None)
+        if sent.key and isinstance(message_id, int):
+            try:
+                await record_posted(self.sessions, sent, message_id, self.clock.now())
+            except Exception:
+                log.exception("could not record posted message %s", sent.key)
 
     def poke(self) -> None:
         """Run a tick soon: after a change that may have queued outbox messages or moved time."""
@@ -208,9 +220,11 @@ class Service:
         while batch := await claim_outbox(self.sessions, self.clock.now()):
             futures = [self.sender.submit(message) for _, message in batch]
             results = await asyncio.gather(*futures, return_exceptions=True)
-            for (row_id, _), result in zip(batch, results, strict=True):
+            for (row_id, message), result in zip(batch, results, strict=True):
                 sent = not isinstance(result, Exception)
                 if not sent:
                     log.warning("outbox message %s not delivered: %s", row_id, result)
+                else:
+                    await self._remember(message, result)
                 with contextlib.suppress(Exception):
                     await finish_outbox(self.sessions, row_id, self.clock.now(), sent=sent)

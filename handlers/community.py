@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from markupsafe import Markup
@@ -25,11 +26,11 @@ LOG_PAGE = 15
 
 audit.template(
     "community.setup",
-    N_("{actor} set up the community (time zone {timezone}, language {language})"),
+    N_("{actor} set up the community (time zone {timezone}, language {language}, quorum {quorum})"),
 )
 audit.template(
     "community.settings",
-    N_("{actor} changed the settings: time zone {timezone}, language {language}"),
+    N_("{actor} changed the settings: time zone {timezone}, language {language}, quorum {quorum}"),
 )
 audit.template("member.joined", N_("{name} joined the community"))
 audit.template("member.left", N_("{name} left the community"))
@@ -58,31 +59,40 @@ async def setup(ctx: Context) -> None:
     language = (
         ctx.community.language if ctx.community else resolve_language(ctx.user.telegram_language)
     )
+    quorum = (ctx.community.settings or {}).get("quorum") if ctx.community else None
     for token in ctx.args.split():
         if (zone := _timezone(token)) is not None:
             timezone = zone
         elif (lang := parse_language(token)) is not None:
             language = lang
+        elif (share := _quorum(token)) is not None:
+            quorum = share or None
         else:
             raise UserError(
                 hint(
                     ctx.t,
                     ctx.t(
-                        "I don't recognise “{value}” as a time zone or a language (en, ru, zh-hans).",
+                        "I don't recognise “{value}” as a time zone, a language (en, ru, zh-hans) "
+                        "or a quorum (such as 30% or quorum=none).",
                         value=token,
                     ),
-                    "/setup Europe/Berlin ru",
+                    "/setup Europe/Berlin ru 30%",
                 )
             )
     t = Translator(language, timezone)
-    details = {"actor": ctx.user.display_name, "timezone": timezone, "language": language}
+    details = {
+        "actor": ctx.user.display_name,
+        "timezone": timezone,
+        "language": language,
+        "quorum": f"{quorum:.0%}" if quorum else "—",
+    }
     if ctx.community is None:
         ctx.community = Community(
             chat_id=chat.id,
             title=(chat.title or "")[:255],
             timezone=timezone,
             language=language,
-            settings={},
+            settings={"quorum": quorum},
             created_at=ctx.now,
         )
         ctx.session.add(ctx.community)
@@ -91,24 +101,38 @@ async def setup(ctx: Context) -> None:
         await _join(ctx, ctx.community, ctx.incoming.user)
         ctx.reply(
             t(
-                "<b>{title}</b> is now a Courtyard community.\n"
-                "Time zone: {timezone}. Language: {language}.\n"
+                "<b>{title}</b> is now a Courtyard community.\n{settings}\n"
                 "Everyone can /join; /help lists what we can do together.",
                 title=ctx.community.title,
-                timezone=timezone,
-                language=LANGUAGE_NAMES[language],
+                settings=_settings_line(t, ctx.community),
             )
         )
         return
     ctx.community.timezone, ctx.community.language = timezone, language
+    ctx.community.settings = {**(ctx.community.settings or {}), "quorum": quorum}
     ctx.community.title = (chat.title or ctx.community.title)[:255]
     ctx.log("community.settings", **details)
-    ctx.reply(
-        t(
-            "Settings saved. Time zone: {timezone}. Language: {language}.",
-            timezone=timezone,
-            language=LANGUAGE_NAMES[language],
-        )
+    ctx.reply(t("Settings saved.\n{settings}", settings=_settings_line(t, ctx.community)))
+
+
+def _quorum(token: str) -> float | None:
+    """``30%`` or ``quorum=30%`` → 0.3; ``quorum=none``/``0%`` → 0.0 (no quorum); else None."""
+    value = token.lower().removeprefix("quorum=")
+    if value in ("none", "off", "no") and token.lower().startswith("quorum="):
+        return 0.0
+    match = re.fullmatch(r"(\d{1,3})%", value)
+    if match is None or int(match[1]) > 100:
+        return None
+    return int(match[1]) / 100
+
+
+def _settings_line(t: Translator, community: Community) -> Markup:
+    quorum = (community.settings or {}).get("quorum")
+    return t(
+        "Time zone: {timezone}. Language: {language}. Quorum: {quorum}.",
+        timezone=community.timezone,
+        language=LANGUAGE_NAMES[community.language],
+        quorum=t.percent(quorum) if quorum else t("none"),
     )
 
 

@@ -81,12 +81,26 @@ class Work:
         text: str,
         buttons: Sequence[Sequence[Button]] = (),
         photo: bytes | None = None,
+        *,
+        key: str | None = None,
     ) -> None:
         """Queue a message in the outbox, committed with the change it announces."""
-        payload = {
-            "text": str(text),
-            "buttons": [[[b.label, b.data] for b in row] for row in buttons],
-        }
+        self._queue(chat_id, {"text": str(text), "key": key}, buttons, photo)
+
+    def edit_posted(
+        self, chat_id: int, key: str, text: str, buttons: Sequence[Sequence[Button]] = ()
+    ) -> None:
+        """Queue an edit of the message posted under ``key`` (nothing happens if there is none)."""
+        self._queue(chat_id, {"text": str(text), "edit_key": key}, buttons, None)
+
+    def _queue(
+        self,
+        chat_id: int,
+        payload: dict[str, Any],
+        buttons: Sequence[Sequence[Button]],
+        photo: bytes | None,
+    ) -> None:
+        payload["buttons"] = [[[b.label, b.data] for b in row] for row in buttons]
         self.session.add(
             OutboxMessage(chat_id=chat_id, payload=payload, photo=photo, created_at=self.now)
         )
@@ -136,6 +150,7 @@ class Context(Work):
         photo: bytes | None = None,
         document: Document | None = None,
         quote: bool = False,
+        key: str | None = None,
     ) -> Outgoing:
         out = Outgoing(
             chat_id=self.incoming.chat.id,
@@ -144,12 +159,22 @@ class Context(Work):
             photo=photo,
             document=document,
             reply_to_message_id=self.incoming.message_id if quote else None,
+            key=key,
         )
         self.replies.append(out)
         return out
 
-    def send(self, chat_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()) -> Outgoing:
-        out = Outgoing(chat_id=chat_id, text=str(text), buttons=[list(row) for row in buttons])
+    def send(
+        self,
+        chat_id: int,
+        text: str,
+        buttons: Sequence[Sequence[Button]] = (),
+        *,
+        key: str | None = None,
+    ) -> Outgoing:
+        out = Outgoing(
+            chat_id=chat_id, text=str(text), buttons=[list(row) for row in buttons], key=key
+        )
         self.replies.append(out)
         return out
 

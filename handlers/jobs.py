@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import registry
 from handlers.context import JobContext, Services
 from handlers.messages import Button, Outgoing
-from models import Job, JobState, OutboxMessage, OutboxState
+from models import Job, JobState, OutboxMessage, OutboxState, PostedMessage
 
 log = logging.getLogger(__name__)
 
@@ -102,11 +102,39 @@ async def claim_outbox(
         )
         claimed = []
         for row in rows:
+            message = _outgoing(row)
+            edit_key = row.payload.get("edit_key")
+            if edit_key:
+                message.edit_message_id = await session.scalar(
+                    select(PostedMessage.message_id).where(
+                        PostedMessage.chat_id == row.chat_id, PostedMessage.key == edit_key
+                    )
+                )
+                if message.edit_message_id is None:
+                    row.state = OutboxState.SENT  # nothing was posted under that key: no edit
+                    continue
             row.state = OutboxState.SENDING
             row.claimed_at = now
             row.attempts += 1
-            claimed.append((row.id, _outgoing(row)))
+            claimed.append((row.id, message))
         return claimed
+
+
+async def record_posted(
+    sessions: async_sessionmaker[AsyncSession], sent: Outgoing, message_id: int, now: datetime
+) -> None:
+    """Remember which message carries ``sent.key``; a newer post under the key replaces it."""
+    if not sent.key:
+        return
+    async with sessions() as session, session.begin():
+        await session.execute(
+            delete(PostedMessage).where(
+                PostedMessage.chat_id == sent.chat_id, PostedMessage.key == sent.key
+            )
+        )
+        session.add(
+            PostedMessage(chat_id=sent.chat_id, key=sent.key, message_id=message_id, posted_at=now)
+        )
 
 
 async def finish_outbox(
@@ -125,4 +153,10 @@ async def finish_outbox(
 
 def _outgoing(row: OutboxMessage) -> Outgoing:
     buttons = [[Button(label, data) for label, data in line] for line in row.payload["buttons"]]
-    return Outgoing(chat_id=row.chat_id, text=row.payload["text"], buttons=buttons, photo=row.photo)
+    return Outgoing(
+        chat_id=row.chat_id,
+        text=row.payload["text"],
+        buttons=buttons,
+        photo=row.photo,
+        key=row.payload.get("key"),
+    )

@@ -100,7 +100,8 @@ class Outgoing:
     """A message to send, or an earlier message to edit (``edit_message_id``).
 
     ``text`` is HTML in which every piece of user text is already escaped.
-    With ``photo`` or ``document`` the text becomes the caption.
+    With ``photo`` or ``document`` the text becomes the caption. ``key`` names
+    the message (``poll:42``) so later work can edit it: see ``Work.edit_posted``.
     """
 
     chat_id: int
@@ -111,6 +112,7 @@ class Outgoing:
     edit_message_id: int | None = None
     reply_to_message_id: int | None = None
     disable_preview: bool = True
+    key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

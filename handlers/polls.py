@@ -399,8 +399,14 @@ async def open_poll(
         community.chat_id,
         _poll_text(ctx.t, poll, ballots=0, creator=ctx.user.display_name),
         _group_buttons(ctx, ctx.t, poll),
+        key=_message_key(poll),
     )
     return poll
+
+
+def _message_key(poll: Poll) -> str:
+    """Names the poll's group message so votes in private and the close can edit it."""
+    return f"poll:{poll.id}"
 
 
 def _quorum(community: Community) -> float | None:
@@ -590,15 +596,23 @@ async def _press(ctx: Context, option: int | None) -> None:
     community = await _community(ctx.session, poll)
     t = _reader(ctx, community)
     ctx.answer(_plain(_change_answer(t, poll, change, option)))
-    if ctx.incoming.chat.is_private:
-        if change.before != change.after:
-            text, buttons = _private_ballot(ctx, t, poll, community, change.after)
+    if ctx.incoming.chat.is_private and change.before != change.after:
+        text, buttons = _private_ballot(ctx, t, poll, community, change.after)
+        ctx.edit(text, buttons)
+    if change.counted_changed:
+        group_t = ctx.community_translator(community)
+        text = await _group_text(ctx.session, group_t, poll)
+        buttons = _group_buttons(ctx, group_t, poll)
+        if ctx.incoming.chat.is_private:
+            ctx.edit_posted(community.chat_id, _message_key(poll), text, buttons)
+        else:
             ctx.edit(text, buttons)
-    elif change.counted_changed:
-        creator = await ctx.session.get(User, poll.creator_id)
-        ballots = await _count(ctx.session, Ballot, poll.id)
-        name = creator.display_name if creator else ""
-        ctx.edit(_poll_text(t, poll, ballots=ballots, creator=name), _group_buttons(ctx, t, poll))
+
+
+async def _group_text(session: AsyncSession, t: Translator, poll: Poll) -> str:
+    creator = await session.get(User, poll.creator_id)
+    ballots = await _count(session, Ballot, poll.id)
+    return _poll_text(t, poll, ballots=ballots, creator=creator.display_name if creator else "")
 
 
 @action("poll.v", needs=Needs.NOTHING)
@@ -735,6 +749,14 @@ def _poll_text(t: Translator, poll: Poll, *, ballots: int, creator: str) -> str:
         t(
             "Closes {when}. Ballots cast: {ballots} of {electorate}.",
             when=_when(t, poll.closes_at),
+            ballots=t.number(ballots),
+            electorate=t.number(poll.electorate),
+        )
+        if poll.closed_at is None
+        else t(
+            "<b>Closed</b> {when}. Ballots cast: {ballots} of {electorate}. "
+            "The result is posted below.",
+            when=_when(t, poll.closed_at),
             ballots=t.number(ballots),
             electorate=t.number(poll.electorate),
         ),
@@ -950,6 +972,8 @@ async def close_poll(work: Work, poll: Poll, *, closed_by: int | None = None) ->
     closer = await session.get(User, closed_by) if closed_by is not None else None
     text = _result_text(t, poll, outcome, closer.display_name if closer else None)
     chart = await _chart(t, poll, outcome)
+    # The poll's own message loses its buttons and says it is closed.
+    work.edit_posted(community.chat_id, _message_key(poll), await _group_text(session, t, poll))
     _post_result(work, t, community.chat_id, poll, text, chart)
     _audit_result(work, community, poll, outcome)
     if closed_by is not None:

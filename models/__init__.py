@@ -18,7 +18,7 @@ from models.needs import (
     ProblemStatus,
 )
 from models.polls import Ballot, Poll, PollKind, PollVoter
-from models.scheduling import Job, JobState, OutboxMessage, OutboxState
+from models.scheduling import Job, JobState, OutboxMessage, OutboxState, PostedMessage
 
 __all__ = [
     "AuditEntry",
@@ -41,6 +41,7 @@ __all__ = [
     "Poll",
     "PollKind",
     "PollVoter",
+    "PostedMessage",
     "Problem",
     "ProblemStatus",
     "User",

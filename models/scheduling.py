@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, Index, LargeBinary, String
+from sqlalchemy import JSON, BigInteger, Enum, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, enum_values
@@ -70,3 +70,20 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
+
+
+class PostedMessage(Base):
+    """Which Telegram message carries a named thing (``poll:42``) in a chat.
+
+    Lets later work — a deadline job, a vote cast in private — edit the
+    message everyone sees, without the use case knowing message ids.
+    """
+
+    __tablename__ = "posted_messages"
+    __table_args__ = (UniqueConstraint("chat_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    key: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    posted_at: Mapped[datetime]

@@ -26,9 +26,8 @@ from aiogram.types import (
     ReplyParameters,
     Update,
 )
-
-from aiohttp import web
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
 
 from bot.runtimes import Webhook
 from bot.sender import PermanentError, RetryAfter, TransientError

@@ -40,8 +40,35 @@ async def test_a_poll_with_a_deadline_closes_by_itself_and_posts_a_chart(world: 
     assert "Poll #1 is closed" in (result.caption or result.text)
     assert "Green — 2 (100%)" in (result.caption or result.text)
 
-    late = await emu.press(bob, poll, _button(poll, "2. Blue"))
-    assert "closed" in (await emu.wait_callback_answer(late)).text
+    closed = await emu.wait_for_bot_message(group, lambda m: m.message_id == poll.message_id and "Closed" in m.text)
+    assert closed.buttons == [], "the poll's own message loses its vote buttons"
+    assert "Ballots cast: 2 of 3" in closed.text
+
+
+async def test_a_ballot_ranked_in_private_updates_the_group_message(world: World) -> None:
+    emu = world.emulator
+    group, (alice, bob) = await community(world, "Alice", "Bob")
+    private = emu.private_chat(bob)
+    await ask(world, bob, private, "/start", "Courtyard")
+    poll = await _open_poll(world, alice, group, "/poll ranked Lunch? | Soup | Salad | Pie | 24h")
+
+    await emu.wait_callback_answer(await emu.press(bob, poll, _button(poll, "Rank privately")))
+    ballot = await emu.wait_for_bot_message(private, lambda m: "Your ballot" in m.text)
+    for option in ("Pie", "Soup"):
+        current = next(m for m in emu.bot_messages(private) if m.message_id == ballot.message_id)
+        data = next(d for row in current.buttons for label, d in row if label.endswith(option))
+        await emu.wait_callback_answer(await emu.press(bob, current, data))
+    await emu.wait_for_bot_message(
+        private,
+        lambda m: m.message_id == ballot.message_id
+        and "1️⃣ Pie" in str(m.buttons)
+        and "2️⃣ Soup" in str(m.buttons),
+    )
+
+    updated = await emu.wait_for_bot_message(
+        group, lambda m: m.message_id == poll.message_id and "Ballots cast: 1 of 2" in m.text
+    )
+    assert updated.buttons, "the group message keeps its buttons while the poll is open"
 
 
 async def test_a_deadline_passed_while_the_bot_was_down_still_closes_the_poll(world: World) -> None:

@@ -132,3 +132,17 @@ async def test_user_html_is_escaped(driver: Driver) -> None:
     chat = await driver.community(alice)
     reply = text(await driver.send(evil, chat, "/join"))
     assert "&lt;b&gt;Eve&lt;/b&gt;" in reply and "<b>Eve</b>" not in reply
+
+
+async def test_setup_sets_and_clears_the_quorum(driver: Driver) -> None:
+    alice = driver.person("Alice")
+    chat = driver.group(admins=(alice,))
+    assert "Quorum: 30%" in text(await driver.send(alice, chat, "/setup 30%"))
+    async with driver.sessions() as session:
+        community = await session.scalar(select(Community))
+        assert community is not None and community.settings["quorum"] == 0.3
+    assert "Quorum: none" in text(await driver.send(alice, chat, "/setup quorum=none"))
+    assert "Example" in text(await driver.send(alice, chat, "/setup 150%"))
+    async with driver.sessions() as session:
+        community = await session.scalar(select(Community))
+        assert community is not None and community.settings["quorum"] is None

@@ -53,8 +53,16 @@ def edits(replies: list[Reply]) -> list[Outgoing]:
 
 
 async def outbox(driver: Driver) -> list[OutboxMessage]:
+    """New messages queued in the outbox (edits of earlier messages left out)."""
     async with driver.sessions() as session:
-        return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        rows = await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return [row for row in rows if "edit_key" not in row.payload]
+
+
+async def queued_edits(driver: Driver) -> list[OutboxMessage]:
+    async with driver.sessions() as session:
+        rows = await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        return [row for row in rows if "edit_key" in row.payload]
 
 
 async def the_poll(driver: Driver, number: int = 1) -> Poll:
