@@ -28,13 +28,13 @@ from typing import TypeVar
 
 from sqlalchemy import ScalarSelect, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers import audit, pages, polls
 from handlers.actions import BadAction
 from handlers.context import Context, UserError, Work, hint
 from handlers.i18n import N_
 from handlers.messages import Button
+from handlers.numbering import add_numbered
 from handlers.registry import action, command
 from models import (
     Community,
@@ -51,7 +51,8 @@ from models import (
     Problem,
     ProblemStatus,
 )
-from models.needs import TEXT_LIMIT, Numbered
+from models.base import Numbered
+from models.needs import TEXT_LIMIT
 
 TAKE_OVER_AFTER = timedelta(days=14)
 NUMBER = re.compile(r"#?([0-9]+)")
@@ -126,25 +127,6 @@ async def _find(ctx: Context, model: type[N], number: int) -> N | None:
     return found
 
 
-async def _add_numbered(session: AsyncSession, row: Numbered) -> None:
-    """Insert ``row`` with the next number of its kind in its community.
-
-    The community row lock (as for poll numbers) keeps two bot processes from
-    picking the same number on PostgreSQL; SQLite's BEGIN IMMEDIATE already
-    serialises writers. The unique constraint stays as the last word.
-    """
-    model = type(row)
-    await session.execute(
-        select(Community.id).where(Community.id == row.community_id).with_for_update(key_share=True)
-    )
-    top = await session.scalar(
-        select(func.max(model.number)).where(model.community_id == row.community_id)
-    )
-    row.number = (top or 0) + 1
-    session.add(row)
-    await session.flush()
-
-
 # Needs ---------------------------------------------------------------------------------------
 
 
@@ -153,7 +135,7 @@ async def propose(ctx: Context) -> None:
     community = ctx.require_community()
     text = _text(ctx, ctx.t("Say what the community needs."), "/need A bike rack by the entrance")
     new = Need(community_id=community.id, text=text, author_id=ctx.user.id, created_at=ctx.now)
-    await _add_numbered(ctx.session, new)
+    await add_numbered(ctx.session, new)
     ctx.log("need.proposed", actor=ctx.user.display_name, number=new.number, text=text)
     ctx.reply(*await _need_card(ctx, new))
 
@@ -338,7 +320,7 @@ async def need_poll_closed(work: Work, poll: Poll, outcome: polls.Outcome) -> No
     item = PlanItem(
         community_id=community.id, title=found.text, need_id=found.id, created_at=work.now
     )
-    await _add_numbered(work.session, item)
+    await add_numbered(work.session, item)
     found.status, found.adopted_at = NeedStatus.ADOPTED, work.now
     work.audit(community, None, "need.adopted", number=found.number, item=item.number)
     work.post(
@@ -604,7 +586,7 @@ async def report_problem(ctx: Context) -> None:
     problem = Problem(
         community_id=community.id, text=text, reporter_id=ctx.user.id, created_at=ctx.now
     )
-    await _add_numbered(ctx.session, problem)
+    await add_numbered(ctx.session, problem)
     ctx.log("problem.reported", actor=ctx.user.display_name, number=problem.number, text=text)
     ctx.reply(
         ctx.t(

@@ -72,6 +72,7 @@ from handlers.charts import render_result_chart
 from handlers.context import Context, JobContext, UserError, Work, hint
 from handlers.i18n import N_, Translator
 from handlers.messages import Button
+from handlers.numbering import add_numbered
 from handlers.registry import Needs, action, command, job
 from models import Ballot, Community, Member, Poll, PollKind, PollVoter, User
 from models.polls import MAX_POLL_OPTIONS
@@ -354,16 +355,8 @@ async def open_poll(
         _within_range(closes_at, now, _when(ctx.t, closes_at))
     except PollInputError as error:
         raise UserError(_input_hint(ctx.t, error, kind)) from None
-    # Numbering takes the community row lock so two polls never get the same number.
-    await ctx.session.execute(
-        select(Community.id).where(Community.id == community.id).with_for_update(key_share=True)
-    )
-    last = await ctx.session.scalar(
-        select(func.max(Poll.number)).where(Poll.community_id == community.id)
-    )
     poll = Poll(
         community_id=community.id,
-        number=(last or 0) + 1,
         kind=kind,
         question=question,
         options=list(tidy),
@@ -375,8 +368,7 @@ async def open_poll(
         subject_kind=subject[0] if subject else None,
         subject_id=subject[1] if subject else None,
     )
-    ctx.session.add(poll)
-    await ctx.session.flush()
+    await add_numbered(ctx.session, poll)
     await ctx.session.execute(
         insert(PollVoter).from_select(
             ["poll_id", "user_id"],

@@ -6,9 +6,9 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, ForeignKey, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -51,6 +51,13 @@ def enum_values(enum_class: type[enum.Enum]) -> list[str]:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class Numbered:
+    """A row numbered #1, #2 ... within its community; (community_id, number) is unique per table."""
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    number: Mapped[int]
 
 
 class Base(DeclarativeBase):

@@ -14,18 +14,11 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, enum_values
+from models.base import Base, Numbered, enum_values
 from models.community import User
 
 TEXT_LIMIT = 500
 """Longest need, problem, plan title or note, in characters: a line in a list, not an essay."""
-
-
-class Numbered:
-    """A row numbered within its community; (community_id, number) is unique per table."""
-
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
-    number: Mapped[int]
 
 
 class NeedStatus(enum.StrEnum):

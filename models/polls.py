@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, enum_values
+from models.base import Base, Numbered, enum_values
 
 MAX_POLL_OPTIONS = 10  # one digit per option index in Ballot.choice
 
@@ -42,7 +42,7 @@ class PollKind(enum.StrEnum):
     RANKED = "ranked"
 
 
-class Poll(Base):
+class Poll(Numbered, Base):
     """A question put to a community's members, numbered #1, #2 ... per community.
 
     ``subject_kind``/``subject_id`` name what the poll decides when another
@@ -58,8 +58,6 @@ class Poll(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
-    number: Mapped[int]
     kind: Mapped[PollKind] = mapped_column(
         Enum(PollKind, native_enum=False, length=16, values_callable=enum_values)
     )
