@@ -130,10 +130,12 @@ class Service:
         if inflight:
             await asyncio.wait(inflight, timeout=10)
         if self.scheduler is not None:
-            self.scheduler.shutdown(wait=False)
+            # APScheduler cancels a running job on shutdown, whatever ``wait`` says:
+            # stop new ticks first and let the one in progress finish.
+            self.scheduler.remove_all_jobs()
+            async with self._tick_lock:
+                self.scheduler.shutdown(wait=False)
             self.scheduler = None
-        async with self._tick_lock:
-            pass
         if self.sender is not None:
             await self.sender.stop(drain=True, timeout=5)
             self.sender = None

@@ -22,9 +22,12 @@ text.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import io
+import json
 import math
+import sys
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -262,3 +265,68 @@ def _render(
     # No "Software" tag: the bytes then depend only on the inputs and fonts.
     fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
+
+
+CHART_TIMEOUT = 60.0
+
+
+class ChartError(RuntimeError):
+    """The chart process failed; the caller posts the result without a picture."""
+
+
+async def render_result_chart_isolated(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    value_labels: Sequence[str] | None = None,
+    subtitle: str | None = None,
+) -> bytes:
+    """``render_result_chart`` in a short-lived child process.
+
+    matplotlib, numpy and the fonts cost ~45 MB that Python never gives back;
+    a poll closes rarely, so a second of start-up in a child is the better
+    trade than carrying that memory in the bot for good.
+    """
+    request = json.dumps(
+        {
+            "title": title,
+            "labels": list(labels),
+            "values": list(values),
+            "value_labels": list(value_labels) if value_labels is not None else None,
+            "subtitle": subtitle,
+        }
+    ).encode()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "handlers.charts",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        png, errors = await asyncio.wait_for(process.communicate(request), CHART_TIMEOUT)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise ChartError("chart rendering timed out") from None
+    if process.returncode != 0 or not png.startswith(b"\x89PNG"):
+        raise ChartError(errors.decode(errors="replace").strip().splitlines()[-1:] or "failed")
+    return png
+
+
+def _main() -> None:
+    request = json.loads(sys.stdin.buffer.read())
+    png = render_result_chart(
+        request["title"],
+        request["labels"],
+        request["values"],
+        value_labels=request["value_labels"],
+        subtitle=request["subtitle"],
+    )
+    sys.stdout.buffer.write(png)
+
+
+if __name__ == "__main__":
+    _main()

@@ -47,7 +47,6 @@ Decisions worth knowing before changing this module:
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import html
 import logging
@@ -68,7 +67,7 @@ from sqlalchemy.sql import ColumnElement
 
 from handlers import audit, jobs, tally
 from handlers.actions import BadAction
-from handlers.charts import render_result_chart
+from handlers.charts import render_result_chart_isolated
 from handlers.context import Context, JobContext, UserError, Work, hint
 from handlers.i18n import N_, Translator
 from handlers.messages import Button
@@ -1109,8 +1108,7 @@ async def _chart(t: Translator, poll: Poll, outcome: Outcome) -> bytes | None:
         subtitle = t("{text} · quorum not met", text=subtitle)
     title = _shorten(f"#{poll.number} {poll.question}", 120)
     try:
-        return await asyncio.to_thread(
-            render_result_chart,
+        return await render_result_chart_isolated(
             title,
             labels,
             values,

@@ -122,3 +122,12 @@ def test_importing_charts_does_not_import_matplotlib() -> None:
     code = "import sys, handlers.charts; sys.exit('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False)
     assert result.returncode == 0
+
+
+async def test_isolated_rendering_in_a_child_process_gives_the_same_png() -> None:
+    from handlers.charts import render_result_chart, render_result_chart_isolated
+
+    args = ("Paint the door?", ["1. Green", "2. Blue"], [2, 1])
+    isolated = await render_result_chart_isolated(*args, value_labels=["2 (67%)", "1 (33%)"])
+    assert isolated.startswith(b"\x89PNG")
+    assert isolated == render_result_chart(*args, value_labels=["2 (67%)", "1 (33%)"])

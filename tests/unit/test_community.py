@@ -111,7 +111,7 @@ async def test_language_command_and_button(driver: Driver) -> None:
     replies = await driver.press(alice, private, language_buttons["Русский"])
     assert answers(replies)
     assert "команды" in text(await driver.send(alice, private, "/help")).lower()
-    assert "Example" in text(await driver.send(alice, private, "/language klingon"))
+    assert "/language ru" in text(await driver.send(alice, private, "/language klingon"))
 
 
 async def test_forged_button_is_refused_politely(driver: Driver) -> None:
