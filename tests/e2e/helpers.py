@@ -6,7 +6,9 @@ from bot.sandbox import EmuChat, EmuUser
 from tests.e2e.conftest import World
 
 
-async def community(world: World, admin: str = "Alice", *members: str) -> tuple[EmuChat, list[EmuUser]]:
+async def community(
+    world: World, admin: str = "Alice", *members: str
+) -> tuple[EmuChat, list[EmuUser]]:
     """A set-up group: the admin ran /setup, every member ran /join."""
     emu = world.emulator
     people = [emu.add_user(admin), *(emu.add_user(name) for name in members)]

@@ -40,7 +40,9 @@ async def test_a_poll_with_a_deadline_closes_by_itself_and_posts_a_chart(world: 
     assert "Poll #1 is closed" in (result.caption or result.text)
     assert "Green — 2 (100%)" in (result.caption or result.text)
 
-    closed = await emu.wait_for_bot_message(group, lambda m: m.message_id == poll.message_id and "Closed" in m.text)
+    closed = await emu.wait_for_bot_message(
+        group, lambda m: m.message_id == poll.message_id and "Closed" in m.text
+    )
     assert closed.buttons == [], "the poll's own message loses its vote buttons"
     assert "Ballots cast: 2 of 3" in closed.text
 
@@ -60,9 +62,11 @@ async def test_a_ballot_ranked_in_private_updates_the_group_message(world: World
         await emu.wait_callback_answer(await emu.press(bob, current, data))
     await emu.wait_for_bot_message(
         private,
-        lambda m: m.message_id == ballot.message_id
-        and "1️⃣ Pie" in str(m.buttons)
-        and "2️⃣ Soup" in str(m.buttons),
+        lambda m: (
+            m.message_id == ballot.message_id
+            and "1️⃣ Pie" in str(m.buttons)
+            and "2️⃣ Soup" in str(m.buttons)
+        ),
     )
 
     updated = await emu.wait_for_bot_message(
