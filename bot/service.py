@@ -130,11 +130,14 @@ class Service:
         if inflight:
             await asyncio.wait(inflight, timeout=10)
         if self.scheduler is not None:
-            # APScheduler cancels a running job on shutdown, whatever ``wait`` says:
-            # stop new ticks first and let the one in progress finish.
-            self.scheduler.remove_all_jobs()
-            async with self._tick_lock:
-                self.scheduler.shutdown(wait=False)
+            # APScheduler cancels running and handed-out jobs on shutdown, whatever
+            # ``wait`` says. Pause new ticks, give handed-out ones a loop turn to reach
+            # the tick lock, and queue a tick of our own behind them (the lock is FIFO):
+            # when it returns, none is left to cancel.
+            self.scheduler.pause()
+            await asyncio.sleep(0)
+            await self.tick()
+            self.scheduler.shutdown(wait=False)
             self.scheduler = None
         if self.sender is not None:
             await self.sender.stop(drain=True, timeout=5)

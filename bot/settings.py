@@ -55,7 +55,9 @@ class Settings(BaseSettings):
         if value in (None, ""):
             return None
         if not isinstance(value, str) or not re.match(r"^[A-Za-z0-9_-]{16,256}$", value):
-            raise ValueError("must be 16-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+            raise ValueError(
+                "must be 16-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)"
+            )
         return value
 
     @field_validator("telegram_api_url")

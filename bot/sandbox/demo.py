@@ -39,9 +39,7 @@ PERSONAS = (
 
 def create_demo(emulator: Emulator) -> tuple[EmuChat, dict[int, str]]:
     """Create the people and the group (the owner adds the bot); returns it and their kinds."""
-    people = [
-        (emulator.add_user(p.first_name, language_code=p.language_code), p) for p in PERSONAS
-    ]
+    people = [(emulator.add_user(p.first_name, language_code=p.language_code), p) for p in PERSONAS]
     admins = [user for user, persona in people if persona.admin]
     members = [user for user, persona in people if not persona.admin]
     group = emulator.add_group(

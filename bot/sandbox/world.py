@@ -73,10 +73,17 @@ def database_label(database_url: str) -> str:
 def read_world(path: Path | None, database_url: str) -> World | None:
     """The saved world, or ``None`` when there is none or it belongs elsewhere.
 
+    A world whose SQLite file was deleted is stale too: its chats would show a community the
+    bot no longer knows.
+
     A damaged file is reported and ignored: the sandbox then starts a new world rather than
     refusing to start.
     """
     if path is None or not path.exists():
+        return None
+    url = make_url(database_url)
+    if url.drivername.startswith("sqlite") and url.database and not Path(url.database).exists():
+        log.warning("ignoring %s: its database %s is gone", path, url.database)
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -225,9 +232,9 @@ def _load_emulator(emulator: Emulator, data: dict[str, Any]) -> None:
         state.chats[chat.id] = chat
         state.history.setdefault(chat.id, {})
     for raw in data.get("files", []):
-        stored = StoredFile(**{**raw, "data": _unb64(raw["data"])})
-        state.files[stored.file_id] = stored
-        state.files_by_path[stored.file_path] = stored
+        upload = StoredFile(**{**raw, "data": _unb64(raw["data"])})
+        state.files[upload.file_id] = upload
+        state.files_by_path[upload.file_path] = upload
     for raw in data.get("messages", []):
         stored = state.files.get(raw["file_id"]) if raw.get("file_id") else None
         message = EmuMessage(

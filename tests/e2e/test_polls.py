@@ -35,7 +35,7 @@ async def test_a_poll_with_a_deadline_closes_by_itself_and_posts_a_chart(world: 
         assert "Green" in (await emu.wait_callback_answer(query)).text or label == "2. Blue"
 
     await world.travel(timedelta(hours=49))
-    result = await emu.wait_for_bot_message(group, lambda m: m.photo is not None)
+    result = await emu.wait_for_bot_message(group, lambda m: m.photo is not None, timeout=30)
     assert result.photo is not None and result.photo.startswith(PNG)
     assert "Poll #1 is closed" in (result.caption or result.text)
     assert "Green — 2 (100%)" in (result.caption or result.text)
@@ -88,7 +88,7 @@ async def test_a_deadline_passed_while_the_bot_was_down_still_closes_the_poll(wo
     world.runtime = build_runtime(world.runtime_name, world.service, TOKEN, emu.base_url)
     await world.runtime.start()
 
-    result = await emu.wait_for_bot_message(group, lambda m: m.photo is not None)
+    result = await emu.wait_for_bot_message(group, lambda m: m.photo is not None, timeout=30)
     assert "Yes — 1 (100%)" in (result.caption or "")
 
 

@@ -1,0 +1,1 @@
+"""Stories told through the sandbox page in a real headless Chromium."""
