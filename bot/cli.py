@@ -108,7 +108,10 @@ async def _run(settings: Settings, *, fresh: bool, webhook: bool) -> int:
             host=settings.webhook_host,
             port=settings.webhook_port,
         )
-    service = Service(settings)
+    if (failure := await _migrate_in_child()) is not None:
+        print(f"courtyard: cannot migrate the database: {failure}", file=sys.stderr)
+        return 1
+    service = Service(settings, migrate_at_start=False)
     assert settings.bot_token is not None
     runtime = build_runtime(
         settings.runtime, service, settings.bot_token.get_secret_value(), settings.telegram_api_url
@@ -124,6 +127,27 @@ async def _run(settings: Settings, *, fresh: bool, webhook: bool) -> int:
     log.info("stopping")
     await runtime.stop()
     return 0
+
+
+async def _migrate_in_child() -> str | None:
+    """Run ``courtyard migrate`` in a child process; None when it succeeded.
+
+    Alembic and Mako stay resident once imported (~8 MB); the bot never needs
+    them again after start-up, so they are loaded in a process that exits.
+    """
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "migrate",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, errors = await child.communicate()
+    if child.returncode == 0:
+        return None
+    lines = errors.decode(errors="replace").strip().splitlines()
+    return lines[-1].removeprefix("courtyard: cannot migrate the database: ") if lines else "failed"
 
 
 def _first_line(error: BaseException) -> str:

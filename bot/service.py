@@ -27,7 +27,13 @@ from handlers.clock import Clock, SystemClock
 from handlers.community import menu
 from handlers.context import Services
 from handlers.i18n import SUPPORTED
-from handlers.jobs import claim_outbox, finish_outbox, record_posted, run_due_jobs
+from handlers.jobs import (
+    claim_outbox,
+    finish_outbox,
+    posted_message_id,
+    record_posted,
+    run_due_jobs,
+)
 from handlers.messages import CallbackAnswer, Outgoing, Reply
 from models.db import create_engine, migrate, session_factory
 
@@ -61,8 +67,11 @@ class _Admins:
 
 
 class Service:
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, *, migrate_at_start: bool = True
+    ) -> None:
         self.settings = settings
+        self.migrate_at_start = migrate_at_start
         self.clock = clock or SystemClock()
         self.engine = create_engine(settings.database_url)
         self.sessions = session_factory(self.engine)
@@ -82,6 +91,7 @@ class Service:
         self.on_tick: list[Callable[[], Awaitable[None]]] = []
         self._inflight: set[asyncio.Task[Any]] = set()
         self._recent_updates: OrderedDict[int, None] = OrderedDict()
+        self._posting: dict[tuple[int, str], asyncio.Event] = {}
 
     @property
     def telegram(self) -> Telegram:
@@ -91,7 +101,8 @@ class Service:
 
     async def start(self, telegram: Telegram) -> None:
         """Migrate, attach the runtime, start sending and waking; runs due work at once."""
-        await migrate(self.settings.database_url)
+        if self.migrate_at_start:
+            await migrate(self.settings.database_url)
         self._telegram = telegram
         self.services = Services(
             clock=self.clock,
@@ -167,7 +178,6 @@ class Service:
         self.poke()
 
     async def dispatch(self, replies: list[Reply]) -> None:
-        assert self.sender is not None
         pending = []
         for reply in replies:
             if isinstance(reply, CallbackAnswer):
@@ -176,13 +186,38 @@ class Service:
                 except PermanentError as error:
                     log.warning("callback answer refused: %s", error)
             else:
-                pending.append((reply, self.sender.submit(reply)))
-        results = await asyncio.gather(*(f for _, f in pending), return_exceptions=True)
-        for (reply, _), result in zip(pending, results, strict=True):
-            if isinstance(result, Exception):
+                pending.append(self.send(reply))
+        for result in await asyncio.gather(*pending, return_exceptions=True):
+            if isinstance(result, BaseException):
                 log.warning("reply not delivered: %s", result)
-            else:
-                await self._remember(reply, result)
+
+    async def send(self, message: Outgoing) -> Any:
+        """Send through the rate-limited sender, keeping track of named messages.
+
+        A keyed message's Telegram id is recorded once it is known; an edit of a
+        key waits for a posting of that key still in flight, then finds its id.
+        An edit of a key never posted (or posted by a bot long gone) is dropped.
+        """
+        assert self.sender is not None
+        if message.edit_key is not None:
+            if (posting := self._posting.get((message.chat_id, message.edit_key))) is not None:
+                await posting.wait()
+            message_id = await posted_message_id(self.sessions, message.chat_id, message.edit_key)
+            if message_id is None:
+                return None
+            message.edit_message_id = message_id
+        if message.key is None:
+            return await self.sender.submit(message)
+        slot = (message.chat_id, message.key)
+        posting = self._posting[slot] = asyncio.Event()
+        try:
+            result = await self.sender.submit(message)
+            await self._remember(message, result)
+            return result
+        finally:
+            posting.set()
+            if self._posting.get(slot) is posting:
+                del self._posting[slot]
 
     async def _remember(self, sent: Outgoing, result: Any) -> None:
         """Record the Telegram message id of a keyed message so later work can edit it."""
@@ -221,15 +256,13 @@ class Service:
                 self._ticking = False
 
     async def drain_outbox(self) -> None:
-        assert self.sender is not None
         while batch := await claim_outbox(self.sessions, self.clock.now()):
-            futures = [self.sender.submit(message) for _, message in batch]
-            results = await asyncio.gather(*futures, return_exceptions=True)
-            for (row_id, message), result in zip(batch, results, strict=True):
-                sent = not isinstance(result, Exception)
+            results = await asyncio.gather(
+                *(self.send(message) for _, message in batch), return_exceptions=True
+            )
+            for (row_id, _), result in zip(batch, results, strict=True):
+                sent = not isinstance(result, BaseException)
                 if not sent:
                     log.warning("outbox message %s not delivered: %s", row_id, result)
-                else:
-                    await self._remember(message, result)
                 with contextlib.suppress(Exception):
                     await finish_outbox(self.sessions, row_id, self.clock.now(), sent=sent)

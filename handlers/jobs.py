@@ -102,22 +102,23 @@ async def claim_outbox(
         )
         claimed = []
         for row in rows:
-            message = _outgoing(row)
-            edit_key = row.payload.get("edit_key")
-            if edit_key:
-                message.edit_message_id = await session.scalar(
-                    select(PostedMessage.message_id).where(
-                        PostedMessage.chat_id == row.chat_id, PostedMessage.key == edit_key
-                    )
-                )
-                if message.edit_message_id is None:
-                    row.state = OutboxState.SENT  # nothing was posted under that key: no edit
-                    continue
             row.state = OutboxState.SENDING
             row.claimed_at = now
             row.attempts += 1
-            claimed.append((row.id, message))
+            claimed.append((row.id, _outgoing(row)))
         return claimed
+
+
+async def posted_message_id(
+    sessions: async_sessionmaker[AsyncSession], chat_id: int, key: str
+) -> int | None:
+    """The Telegram id of the message posted under ``key`` in ``chat_id``, if any."""
+    async with sessions() as session:
+        return await session.scalar(
+            select(PostedMessage.message_id).where(
+                PostedMessage.chat_id == chat_id, PostedMessage.key == key
+            )
+        )
 
 
 async def record_posted(
@@ -159,4 +160,5 @@ def _outgoing(row: OutboxMessage) -> Outgoing:
         buttons=buttons,
         photo=row.photo,
         key=row.payload.get("key"),
+        edit_key=row.payload.get("edit_key"),
     )

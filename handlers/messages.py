@@ -101,7 +101,9 @@ class Outgoing:
 
     ``text`` is HTML in which every piece of user text is already escaped.
     With ``photo`` or ``document`` the text becomes the caption. ``key`` names
-    the message (``poll:42``) so later work can edit it: see ``Work.edit_posted``.
+    the message (``poll:42``) so later work can edit it: an ``Outgoing`` with
+    ``edit_key`` replaces the message posted under that key, once the sender
+    knows its id (see ``Work.edit_posted``).
     """
 
     chat_id: int
@@ -113,6 +115,7 @@ class Outgoing:
     reply_to_message_id: int | None = None
     disable_preview: bool = True
     key: str | None = None
+    edit_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

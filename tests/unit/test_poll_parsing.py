@@ -9,19 +9,19 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from handlers.polls import (
+from handlers.poll_input import (
     KIND_WORDS,
     MAX_DURATION,
     MAX_OPTION_CHARS,
     MAX_OPTIONS,
     PollDraft,
     PollInputError,
-    PollKind,
     Problem,
-    next_choice,
     parse_deadline,
     parse_poll,
 )
+from handlers.polls import next_choice
+from models import PollKind
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
