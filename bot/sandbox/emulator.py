@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
@@ -786,9 +786,75 @@ class Emulator:
             },
         }
 
+    # -- the world as data -----------------------------------------------------------------
+
+    def export_world(self) -> dict[str, Any]:
+        """The world (people, chats, every message, files, id counters) as JSON-ready data.
+
+        For keeping a world across restarts (the sandbox's world file) or copying it into
+        another emulator with :meth:`import_world`. The result shares nothing with the live
+        state and survives ``json.loads(json.dumps(...))`` unchanged. Its shape::
+
+            {
+                "next_user_id": int, "next_group_id": int,  # the next ids handed out
+                "next_message_ids": {"<chat id>": int},      # per chat
+                "next_query": int,                           # the last callback query id
+                "users": [{"id", "first_name", "last_name", "username", "language_code",
+                           "started_bot", "blocked_bot"}],
+                "chats": [{"id", "type", "title", "user_id", "members", "admins",
+                           "owner_id", "bot_status"}],
+                "files": [{"file_id", "file_unique_id", "file_path", "kind", "filename",
+                           "mime_type", "width", "height", "data": "<base64>"}],
+                "messages": [{"message_id", "chat_id", "from_user", "date", "text", "html",
+                              "buttons", "caption", "caption_html", "reply_to", "edited",
+                              "is_bot", "entities", "caption_entities", "reply_markup",
+                              "file_id", "new_chat_members", "left_chat_member",
+                              "edit_date", "deleted"}],
+            }
+
+        Dates are ISO 8601 with their offset; a message's photo or document is the file
+        named by its ``file_id``. Not part of the world: the bot's identity (token, name),
+        the clock, pending updates and callback queries, commands set with setMyCommands,
+        injected faults and the call log. Callers that store the result should version it.
+        """
+        return {
+            "next_user_id": self._next_user_id,
+            "next_group_id": self._next_group_id,
+            **self._state.export_world(),
+        }
+
+    def import_world(self, data: Mapping[str, Any]) -> None:
+        """Replace the world with one :meth:`export_world` made (possibly via JSON).
+
+        Users, chats, histories, files and id counters are replaced, not merged; ids handed
+        out afterwards continue after the imported ones. The data is checked completely
+        before anything changes: a wrong type, a duplicate id or a dangling reference (a
+        message in an unknown chat, from an unknown user, showing an unknown file) raises
+        :class:`EmulatorError` and leaves the emulator as it was. Unknown keys are ignored.
+        Import before the bot starts polling, or expect it to see a world change under it;
+        an open sandbox page shows the new world after it reloads.
+        """
+        if not isinstance(data, Mapping):
+            raise EmulatorError(f"world: expected an object, got {type(data).__name__}")
+        next_user_id = _world_counter(data, "next_user_id", positive=True)
+        next_group_id = _world_counter(data, "next_group_id", positive=False)
+        self._state.import_world(data)
+        self._next_user_id = next_user_id
+        self._next_group_id = next_group_id
+
     def file_bytes(self, file_path: str) -> bytes:
         """The bytes behind a download path's file part (e.g. for a page that proxies)."""
         stored = self._state.files_by_path.get(file_path)
         if stored is None:
             raise EmulatorError(f"no file at {file_path!r}")
         return stored.data
+
+
+def _world_counter(data: Mapping[str, Any], key: str, *, positive: bool) -> int:
+    if key not in data:
+        raise EmulatorError(f"world: {key!r} is missing")
+    value = data[key]
+    if not isinstance(value, int) or isinstance(value, bool) or (value > 0) != positive:
+        sign = "positive" if positive else "negative"
+        raise EmulatorError(f"world.{key}: expected a {sign} integer, got {value!r}")
+    return value

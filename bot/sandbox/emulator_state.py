@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import binascii
 import contextlib
+import copy
 import struct
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +23,7 @@ from typing import Any
 from bot.sandbox.emulator_models import (
     EmuCallbackAnswer,
     EmuChat,
+    EmuDocument,
     EmulatorError,
     EmuMessage,
     EmuUser,
@@ -313,18 +316,23 @@ class EmulatorState:
         mime_type: str | None,
         size: tuple[int, int] | None = None,
     ) -> StoredFile:
-        number = len(self.files) + 1
         prefix = {"photo": "AgAC", "document": "BQAC"}.get(kind, "CAAC")
-        token = base64.urlsafe_b64encode(f"{kind}:{number}:{self.bot_id}".encode()).decode()
-        file_id = prefix + token.rstrip("=")
-        unique_id = "AQAD" + base64.urlsafe_b64encode(f"u{number}".encode()).decode().rstrip("=")
         if kind == "photo":
-            path = f"photos/file_{number}.jpg"
+            folder, extension = "photos", ".jpg"
         else:
-            extension = ""
+            folder, extension = "documents", ""
             if filename and "." in filename:
                 extension = "." + filename.rsplit(".", 1)[1][:10]
-            path = f"documents/file_{number}{extension}"
+        # One past the count, unless an imported world already uses that number.
+        number = len(self.files)
+        while True:
+            number += 1
+            token = base64.urlsafe_b64encode(f"{kind}:{number}:{self.bot_id}".encode()).decode()
+            file_id = prefix + token.rstrip("=")
+            path = f"{folder}/file_{number}{extension}"
+            if file_id not in self.files and path not in self.files_by_path:
+                break
+        unique_id = "AQAD" + base64.urlsafe_b64encode(f"u{number}".encode()).decode().rstrip("=")
         stored = StoredFile(
             file_id=file_id,
             file_unique_id=unique_id,
@@ -377,6 +385,101 @@ class EmulatorState:
                 "description": description,
             }
         )
+
+    # -- the world as data ----------------------------------------------------------------
+
+    def export_world(self) -> dict[str, Any]:
+        """Users, chats, every message (deleted ones too), files and the id counters it owns.
+
+        JSON-serialisable and detached from the live objects; see ``Emulator.export_world``
+        for the shape. A message refers to its photo or document by ``file_id`` only: the
+        bytes are in ``files``, base64-encoded, once however many messages show them.
+        """
+        return {
+            "next_message_ids": {str(chat): value for chat, value in self._next_message_id.items()},
+            "next_query": self._next_query,
+            "users": [_user_data(user) for user in list(self.users.values())],
+            "chats": [_chat_data(chat) for chat in list(self.chats.values())],
+            "files": [_file_data(stored) for stored in list(self.files.values())],
+            "messages": [
+                _message_data(message)
+                for history in list(self.history.values())
+                for message in list(history.values())
+            ],
+        }
+
+    def import_world(self, data: Mapping[str, Any]) -> None:
+        """Replace the world with ``data`` as :meth:`export_world` made it.
+
+        Everything is read and checked first (types, duplicates, references between users,
+        chats, messages and files), so malformed data raises :class:`EmulatorError` and leaves
+        the state as it was. Pending updates, callback queries, commands and recorded failures
+        are not part of the world and are left alone.
+        """
+        world = _Record(data, "world")
+        users: dict[int, EmuUser] = {}
+        for record in world.records("users"):
+            user = _user_from(record)
+            if user.id <= 0 or user.id == self.bot_id:
+                raise record.invalid("id", "a positive id that is not the bot's")
+            if user.id in users:
+                raise record.invalid("id", "an id no other user has")
+            users[user.id] = user
+
+        def person(record: _Record, key: str, user_id: int) -> int:
+            if user_id not in users and user_id != self.bot_id:
+                raise record.invalid(key, "the id of a user in the world (or the bot's)")
+            return user_id
+
+        chats: dict[int, EmuChat] = {}
+        for record in world.records("chats"):
+            chat = _chat_from(record)
+            if chat.id in chats:
+                raise record.invalid("id", "an id no other chat has")
+            _check_chat(record, chat, users)
+            chats[chat.id] = chat
+
+        files: dict[str, StoredFile] = {}
+        files_by_path: dict[str, StoredFile] = {}
+        for record in world.records("files"):
+            stored = _file_from(record)
+            if stored.file_id in files:
+                raise record.invalid("file_id", "an id no other file has")
+            if stored.file_path in files_by_path:
+                raise record.invalid("file_path", "a path no other file has")
+            files[stored.file_id] = stored
+            files_by_path[stored.file_path] = stored
+
+        history: dict[int, dict[int, EmuMessage]] = {chat_id: {} for chat_id in chats}
+        for record in world.records("messages"):
+            message = _message_from(record)
+            if message.chat_id not in chats:
+                raise record.invalid("chat_id", "the id of a chat in the world")
+            if message.message_id <= 0 or message.message_id in history[message.chat_id]:
+                raise record.invalid("message_id", "a positive id unique in its chat")
+            person(record, "from_user", message.from_user)
+            for member in message.new_chat_members:
+                person(record, "new_chat_members", member)
+            if message.left_chat_member is not None:
+                person(record, "left_chat_member", message.left_chat_member)
+            if message.file_id is not None:
+                shown = files.get(message.file_id)
+                if shown is None:
+                    raise record.invalid("file_id", "the file_id of a file in the world")
+                _attach_file(message, shown)
+            history[message.chat_id][message.message_id] = message
+
+        next_ids = world.integer_map("next_message_ids")
+        for chat_id, messages in history.items():
+            if messages:
+                next_ids[chat_id] = max(next_ids.get(chat_id, 1), max(messages) + 1)
+        next_query = world.integer("next_query")
+
+        self.users, self.chats, self.history = users, chats, history
+        self.files, self.files_by_path = files, files_by_path
+        self._next_message_id = next_ids
+        self._next_query = next_query
+        self.notify()
 
     # -- Telegram JSON ---------------------------------------------------------------------
 
@@ -629,3 +732,327 @@ def _button_to_dict(button: dict[str, Any]) -> dict[str, Any]:
         "callback_data": button.get("callback_data"),
         "url": button.get("url"),
     }
+
+
+# -- the world as data -----------------------------------------------------------------------
+
+_MISSING: Any = object()
+
+
+class _Record:
+    """One JSON object of an imported world, read with type checks; errors say where."""
+
+    def __init__(self, data: object, where: str) -> None:
+        if not isinstance(data, Mapping):
+            raise EmulatorError(f"{where}: expected an object, got {type(data).__name__}")
+        self.data: Mapping[str, Any] = data
+        self.where = where
+
+    def invalid(self, key: str, expected: str) -> EmulatorError:
+        value = repr(self.data.get(key, "nothing"))
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return EmulatorError(f"{self.where}.{key}: expected {expected}, got {shown}")
+
+    def _get(self, key: str, default: Any) -> Any:
+        if key in self.data:
+            return self.data[key]
+        if default is _MISSING:
+            raise EmulatorError(f"{self.where}: {key!r} is missing")
+        return default
+
+    def integer(self, key: str, default: Any = _MISSING) -> int:
+        value = self._get(key, default)
+        if not _is_int(value):
+            raise self.invalid(key, "an integer")
+        return int(value)
+
+    def optional_integer(self, key: str) -> int | None:
+        value = self._get(key, None)
+        if value is not None and not _is_int(value):
+            raise self.invalid(key, "an integer or null")
+        return None if value is None else int(value)
+
+    def text(self, key: str) -> str:
+        value = self._get(key, _MISSING)
+        if not isinstance(value, str):
+            raise self.invalid(key, "a string")
+        return value
+
+    def optional_text(self, key: str, default: str | None = None) -> str | None:
+        value = self._get(key, default)
+        if value is not None and not isinstance(value, str):
+            raise self.invalid(key, "a string or null")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self._get(key, False)
+        if not isinstance(value, bool):
+            raise self.invalid(key, "true or false")
+        return value
+
+    def integers(self, key: str) -> list[int]:
+        value = self._get(key, [])
+        if not isinstance(value, list) or not all(_is_int(item) for item in value):
+            raise self.invalid(key, "a list of integers")
+        return [int(item) for item in value]
+
+    def objects(self, key: str) -> list[dict[str, Any]]:
+        """A list of JSON objects (entities), copied so the caller's data stays theirs."""
+        value = self._get(key, [])
+        if not isinstance(value, list) or not all(_is_object(item) for item in value):
+            raise self.invalid(key, "a list of objects")
+        return copy.deepcopy(value)
+
+    def optional_object(self, key: str) -> dict[str, Any] | None:
+        value = self._get(key, None)
+        if value is not None and not _is_object(value):
+            raise self.invalid(key, "an object or null")
+        return None if value is None else dict(copy.deepcopy(value))
+
+    def buttons(self, key: str) -> list[list[tuple[str, str]]]:
+        value = self._get(key, [])
+        if not isinstance(value, list) or not all(
+            isinstance(row, list)
+            and all(
+                isinstance(pair, list | tuple)
+                and len(pair) == 2
+                and all(isinstance(part, str) for part in pair)
+                for pair in row
+            )
+            for row in value
+        ):
+            raise self.invalid(key, "rows of [label, data] string pairs")
+        return [[(str(label), str(data)) for label, data in row] for row in value]
+
+    def moment(self, key: str) -> datetime:
+        value = self._get(key, _MISSING)
+        return self._moment(key, value)
+
+    def optional_moment(self, key: str) -> datetime | None:
+        value = self._get(key, None)
+        return None if value is None else self._moment(key, value)
+
+    def _moment(self, key: str, value: object) -> datetime:
+        try:
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise self.invalid(key, "an ISO 8601 date and time with its UTC offset")
+        return moment
+
+    def base64(self, key: str) -> bytes:
+        value = self._get(key, _MISSING)
+        try:
+            if not isinstance(value, str):
+                raise ValueError(value)
+            return base64.b64decode(value.encode("ascii"), validate=True)
+        except (ValueError, binascii.Error):
+            raise self.invalid(key, "base64-encoded bytes") from None
+
+    def integer_map(self, key: str) -> dict[int, int]:
+        """An object mapping integer keys (strings in JSON) to integers."""
+        value = self._get(key, {})
+        if not isinstance(value, Mapping):
+            raise self.invalid(key, "an object")
+        result: dict[int, int] = {}
+        for name, number in value.items():
+            if not isinstance(name, str) or not _is_int(number) or number < 1:
+                raise self.invalid(key, "an object of chat ids and positive integers")
+            try:
+                result[int(name)] = int(number)
+            except ValueError:
+                raise self.invalid(key, "an object of chat ids and positive integers") from None
+        return result
+
+    def records(self, key: str) -> list[_Record]:
+        value = self._get(key, _MISSING)
+        if not isinstance(value, list):
+            raise self.invalid(key, "a list")
+        return [_Record(item, f"{key}[{index}]") for index, item in enumerate(value)]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_object(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(key, str) for key in value)
+
+
+def _user_data(user: EmuUser) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "username": user.username,
+        "language_code": user.language_code,
+        "started_bot": user.started_bot,
+        "blocked_bot": user.blocked_bot,
+    }
+
+
+def _user_from(record: _Record) -> EmuUser:
+    return EmuUser(
+        id=record.integer("id"),
+        first_name=record.text("first_name"),
+        last_name=record.optional_text("last_name"),
+        username=record.optional_text("username"),
+        language_code=record.optional_text("language_code", "en"),
+        started_bot=record.flag("started_bot"),
+        blocked_bot=record.flag("blocked_bot"),
+    )
+
+
+def _chat_data(chat: EmuChat) -> dict[str, Any]:
+    return {
+        "id": chat.id,
+        "type": chat.type,
+        "title": chat.title,
+        "user_id": chat.user_id,
+        "members": sorted(chat.members),
+        "admins": sorted(chat.admins),
+        "owner_id": chat.owner_id,
+        "bot_status": chat.bot_status,
+    }
+
+
+_CHAT_TYPES = ("private", "supergroup")
+_BOT_STATUSES = ("administrator", "member", "left", "kicked")
+
+
+def _chat_from(record: _Record) -> EmuChat:
+    kind = record.text("type")
+    if kind not in _CHAT_TYPES:
+        raise record.invalid("type", " or ".join(map(repr, _CHAT_TYPES)))
+    bot_status = record.text("bot_status") if "bot_status" in record.data else "member"
+    if bot_status not in _BOT_STATUSES:
+        raise record.invalid("bot_status", "one of " + ", ".join(map(repr, _BOT_STATUSES)))
+    return EmuChat(
+        id=record.integer("id"),
+        type=kind,
+        title=record.optional_text("title"),
+        user_id=record.optional_integer("user_id"),
+        members=set(record.integers("members")),
+        admins=set(record.integers("admins")),
+        owner_id=record.optional_integer("owner_id"),
+        bot_status=bot_status,
+    )
+
+
+def _check_chat(record: _Record, chat: EmuChat, users: Mapping[int, EmuUser]) -> None:
+    """The invariants the scenario API keeps: owner ⊆ admins ⊆ members ⊆ users."""
+    if chat.is_private:
+        if chat.user_id is None or chat.user_id not in users or chat.id != chat.user_id:
+            raise record.invalid("user_id", "the id of a user in the world, equal to the chat's")
+        return
+    if chat.id >= 0:
+        raise record.invalid("id", "a negative id for a group")
+    if not chat.members <= users.keys():
+        raise record.invalid("members", "ids of users in the world")
+    if not chat.admins <= chat.members:
+        raise record.invalid("admins", "ids of the group's members")
+    if chat.owner_id is not None and chat.owner_id not in chat.admins:
+        raise record.invalid("owner_id", "the id of one of the group's admins, or null")
+
+
+_FILE_KINDS = ("photo", "document")
+
+
+def _file_data(stored: StoredFile) -> dict[str, Any]:
+    return {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_path": stored.file_path,
+        "kind": stored.kind,
+        "filename": stored.filename,
+        "mime_type": stored.mime_type,
+        "width": stored.width,
+        "height": stored.height,
+        "data": base64.b64encode(stored.data).decode("ascii"),
+    }
+
+
+def _file_from(record: _Record) -> StoredFile:
+    kind = record.text("kind")
+    if kind not in _FILE_KINDS:
+        raise record.invalid("kind", " or ".join(map(repr, _FILE_KINDS)))
+    stored = StoredFile(
+        file_id=record.text("file_id"),
+        file_unique_id=record.text("file_unique_id"),
+        file_path=record.text("file_path"),
+        data=record.base64("data"),
+        kind=kind,
+        filename=record.optional_text("filename"),
+        mime_type=record.optional_text("mime_type"),
+        width=record.optional_integer("width"),
+        height=record.optional_integer("height"),
+    )
+    if not stored.file_id:
+        raise record.invalid("file_id", "a non-empty string")
+    if not stored.file_path:
+        raise record.invalid("file_path", "a non-empty string")
+    return stored
+
+
+def _message_data(message: EmuMessage) -> dict[str, Any]:
+    """A message without its media bytes: those are in ``files``, found by ``file_id``."""
+    return {
+        "message_id": message.message_id,
+        "chat_id": message.chat_id,
+        "from_user": message.from_user,
+        "date": message.date.isoformat(),
+        "text": message.text,
+        "html": message.html,
+        "buttons": [[[label, data] for label, data in row] for row in message.buttons],
+        "caption": message.caption,
+        "caption_html": message.caption_html,
+        "reply_to": message.reply_to,
+        "edited": message.edited,
+        "is_bot": message.is_bot,
+        "entities": copy.deepcopy(message.entities),
+        "caption_entities": copy.deepcopy(message.caption_entities),
+        "reply_markup": copy.deepcopy(message.reply_markup),
+        "file_id": message.file_id,
+        "new_chat_members": list(message.new_chat_members),
+        "left_chat_member": message.left_chat_member,
+        "edit_date": message.edit_date.isoformat() if message.edit_date else None,
+        "deleted": message.deleted,
+    }
+
+
+def _message_from(record: _Record) -> EmuMessage:
+    return EmuMessage(
+        message_id=record.integer("message_id"),
+        chat_id=record.integer("chat_id"),
+        from_user=record.integer("from_user"),
+        date=record.moment("date"),
+        text=record.optional_text("text"),
+        html=record.optional_text("html"),
+        buttons=record.buttons("buttons"),
+        caption=record.optional_text("caption"),
+        caption_html=record.optional_text("caption_html"),
+        reply_to=record.optional_integer("reply_to"),
+        edited=record.flag("edited"),
+        is_bot=record.flag("is_bot"),
+        entities=record.objects("entities"),
+        caption_entities=record.objects("caption_entities"),
+        reply_markup=record.optional_object("reply_markup"),
+        file_id=record.optional_text("file_id"),
+        new_chat_members=record.integers("new_chat_members"),
+        left_chat_member=record.optional_integer("left_chat_member"),
+        edit_date=record.optional_moment("edit_date"),
+        deleted=record.flag("deleted"),
+    )
+
+
+def _attach_file(message: EmuMessage, stored: StoredFile) -> None:
+    """Give a message the bytes it shows, as sendPhoto/sendDocument did."""
+    if stored.kind == "photo":
+        message.photo = stored.data
+    else:
+        message.document = EmuDocument(
+            stored.filename or "document",
+            stored.data,
+            stored.mime_type or "application/octet-stream",
+        )

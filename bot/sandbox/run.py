@@ -25,8 +25,16 @@ from sqlalchemy.engine import make_url
 from bot.runtimes import Runtime, build_runtime
 from bot.sandbox.demo import create_demo
 from bot.sandbox.emulator import Emulator
+from bot.sandbox.emulator_models import EmulatorError
 from bot.sandbox.web import SandboxWeb
-from bot.sandbox.world import World, load_world, read_world, save_world, world_path
+from bot.sandbox.world import (
+    World,
+    load_world,
+    read_world,
+    world_document,
+    world_path,
+    write_json,
+)
 from bot.service import Service
 from bot.settings import Settings
 from handlers.clock import ShiftableClock
@@ -66,7 +74,14 @@ class Sandbox:
         self.clock = ShiftableClock(self.world.clock_shift)
         self.emulator = Emulator(SANDBOX_TOKEN, bot_username=BOT_USERNAME, clock=self.clock.now)
         if self.restored:
-            load_world(self.emulator, self.world)
+            try:
+                load_world(self.emulator, self.world)
+            except EmulatorError as error:
+                log.warning("the saved sandbox world is unusable (%s); starting a new one", error)
+                self.restored, self.world = False, World()
+                self.emulator = Emulator(
+                    SANDBOX_TOKEN, bot_username=BOT_USERNAME, clock=self.clock.now
+                )
         self.service: Service | None = None
         self.runtime: Runtime | None = None
         self.web: SandboxWeb | None = None
@@ -129,14 +144,12 @@ class Sandbox:
     async def save(self) -> None:
         """Write the world file now (the clock's shift included)."""
         self.world.clock_shift = self.clock.shift
+        if self.world_file is None:
+            return
+        # Read the emulator on the event loop; only the file write goes to a thread.
+        document = world_document(self.world, self.emulator, self.settings.database_url)
         try:
-            await asyncio.to_thread(
-                save_world,
-                self.world_file,
-                self.world,
-                self.emulator,
-                self.settings.database_url,
-            )
+            await asyncio.to_thread(write_json, self.world_file, document)
         except OSError as error:
             log.warning("cannot save the sandbox world to %s: %s", self.world_file, error)
 

@@ -175,3 +175,26 @@ async def test_stopping_closes_open_pages_at_once(
         assert aiohttp.WSMsgType.CLOSE in kinds or aiohttp.WSMsgType.CLOSED in kinds
     saved = json.loads((tmp_path / "world.json").read_text(encoding="utf-8"))
     assert saved["demo_created"] is True
+
+
+async def test_an_unusable_world_file_starts_a_new_world(
+    database_url: str, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
+    world_file = tmp_path / "world.json"
+    first = Sandbox(settings, world_file=world_file, port=0)
+    await first.start()
+    await first.stop()
+    saved = json.loads(world_file.read_text(encoding="utf-8"))
+    saved["emulator"]["users"][0]["id"] = "not a number"
+    world_file.write_text(json.dumps(saved), encoding="utf-8")
+
+    second = Sandbox(settings, world_file=world_file, port=0)
+    assert not second.restored
+    await second.start()
+    try:
+        assert [group.title for group in second.emulator.chats if group.type != "private"] == [
+            "Maple Court"
+        ]
+    finally:
+        await second.stop()
