@@ -33,6 +33,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from bot.sandbox.emulator import Emulator
+from bot.sandbox.emulator_http import ApiError, error_response, ok_response
 from bot.sandbox.emulator_models import EmuChat, EmulatorError, EmuMessage, EmuUser
 from bot.sandbox.telegram_html import utf16_len
 from handlers.clock import ShiftableClock
@@ -126,34 +127,6 @@ def labels(language: str) -> dict[str, str]:
     return translated
 
 
-class ApiFailure(Exception):
-    """A refusal in the Bot API's words, answered as ``{"ok": false, ...}``."""
-
-    def __init__(self, error_code: int, description: str) -> None:
-        super().__init__(description)
-        self.error_code = error_code
-        self.description = description
-
-    @classmethod
-    def bad_request(cls, reason: str) -> ApiFailure:
-        return cls(400, f"Bad Request: {reason}")
-
-    @classmethod
-    def forbidden(cls, reason: str) -> ApiFailure:
-        return cls(403, f"Forbidden: {reason}")
-
-
-def _ok(result: Any) -> web.Response:
-    return web.json_response({"ok": True, "result": result})
-
-
-def _failure(error: ApiFailure) -> web.Response:
-    return web.json_response(
-        {"ok": False, "error_code": error.error_code, "description": error.description},
-        status=error.error_code,
-    )
-
-
 def _script_json(value: Any) -> str:
     """JSON that is safe inside a ``<script>`` element (no ``</script>``, no ``<!--``)."""
     text = json.dumps(value, ensure_ascii=False)
@@ -170,18 +143,18 @@ async def _api_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return await handler(request)
     try:
         return await handler(request)
-    except ApiFailure as error:
-        return _failure(error)
+    except ApiError as error:
+        return error_response(error)
     except EmulatorError as error:
-        return _failure(_emulator_failure(error))
+        return error_response(_emulator_failure(error))
 
 
-def _emulator_failure(error: EmulatorError) -> ApiFailure:
+def _emulator_failure(error: EmulatorError) -> ApiError:
     """The emulator raises one error type for everything; its wording tells a 403 apart."""
     reason = str(error)
     if "not a member" in reason or "someone else's" in reason:
-        return ApiFailure.forbidden(reason)
-    return ApiFailure.bad_request(reason)
+        return ApiError.forbidden(reason)
+    return ApiError.bad_request(reason)
 
 
 class SandboxWeb:
@@ -389,10 +362,10 @@ class SandboxWeb:
         )
 
     async def labels(self, request: web.Request) -> web.Response:
-        return _ok(labels(self.page_language(request)))
+        return ok_response(labels(self.page_language(request)))
 
     async def state(self, _request: web.Request) -> web.Response:
-        return _ok(self.snapshot())
+        return ok_response(self.snapshot())
 
     async def download(self, request: web.Request) -> web.Response:
         """A file the bot sent: photos inline, documents as a download under their name."""
@@ -463,33 +436,33 @@ class SandboxWeb:
     async def _body(request: web.Request) -> dict[str, Any]:
         """The JSON object of a POST; JSON only, which also keeps other sites' forms out."""
         if request.content_type != "application/json":
-            raise ApiFailure.bad_request("send a JSON object with Content-Type application/json")
+            raise ApiError.bad_request("send a JSON object with Content-Type application/json")
         try:
             body = await request.json()
         except ValueError:
-            raise ApiFailure.bad_request("can't parse JSON encoded request body") from None
+            raise ApiError.bad_request("can't parse JSON encoded request body") from None
         if not isinstance(body, dict):
-            raise ApiFailure.bad_request("JSON object expected as request body")
+            raise ApiError.bad_request("JSON object expected as request body")
         return body
 
     @staticmethod
     def _int(value: Any, name: str) -> int:
         if isinstance(value, bool):
-            raise ApiFailure.bad_request(f"invalid {name} specified")
+            raise ApiError.bad_request(f"invalid {name} specified")
         if isinstance(value, int):
             return value
         if isinstance(value, str) and re.fullmatch(r"-?\d{1,20}", value.strip()):
             return int(value)
         if value is None:
-            raise ApiFailure.bad_request(f"{name} is empty")
-        raise ApiFailure.bad_request(f"invalid {name} specified")
+            raise ApiError.bad_request(f"{name} is empty")
+        raise ApiError.bad_request(f"invalid {name} specified")
 
     def _user(self, value: Any) -> EmuUser:
         user_id = self._int(value, "user_id")
         try:
             return self.emulator.get_user(user_id)
         except EmulatorError:
-            raise ApiFailure.bad_request("user not found") from None
+            raise ApiError.bad_request("user not found") from None
 
     def _chat(self, value: Any) -> EmuChat:
         """A group, or the private chat of a user (whose id is the user's id)."""
@@ -501,12 +474,12 @@ class SandboxWeb:
         if chat_id > 0:
             with contextlib.suppress(EmulatorError):
                 return self.emulator.private_chat(self.emulator.get_user(chat_id))
-        raise ApiFailure.bad_request("chat not found")
+        raise ApiError.bad_request("chat not found")
 
     def _group(self, value: Any) -> EmuChat:
         chat = self._chat(value)
         if chat.is_private:
-            raise ApiFailure.bad_request("chat is a private chat, not a group")
+            raise ApiError.bad_request("chat is a private chat, not a group")
         return chat
 
     def _message(self, chat: EmuChat, value: Any) -> EmuMessage:
@@ -514,15 +487,15 @@ class SandboxWeb:
         for message in self.emulator.messages(chat):
             if message.message_id == message_id:
                 return message
-        raise ApiFailure.bad_request("message not found: it was deleted or never existed")
+        raise ApiError.bad_request("message not found: it was deleted or never existed")
 
     @staticmethod
     def _name(value: Any, what: str, limit: int) -> str:
         text = " ".join(value.split()) if isinstance(value, str) else ""
         if not text:
-            raise ApiFailure.bad_request(f"{what} is empty")
+            raise ApiError.bad_request(f"{what} is empty")
         if len(text) > limit:
-            raise ApiFailure.bad_request(f"{what} is too long: at most {limit} characters")
+            raise ApiError.bad_request(f"{what} is too long: at most {limit} characters")
         return text
 
     # -- what people do --------------------------------------------------------------------
@@ -532,21 +505,21 @@ class SandboxWeb:
         name = self._name(body.get("first_name"), "first name", MAX_NAME)
         language = body.get("language_code", "en")
         if language not in MEMBER_LANGUAGES:
-            raise ApiFailure.bad_request(
+            raise ApiError.bad_request(
                 f"language_code must be one of {', '.join(MEMBER_LANGUAGES)}"
             )
         group = self._group(body["group_id"]) if body.get("group_id") is not None else None
         user = self.emulator.add_user(name, language_code=language)
         if group is not None:
             await self.emulator.join(user, group)
-        return _ok(self._page_user(user))
+        return ok_response(self._page_user(user))
 
     async def add_group(self, request: web.Request) -> web.Response:
         body = await self._body(request)
         title = self._name(body.get("title"), "group title", MAX_TITLE)
         owner = self._user(body.get("owner_id"))
         group = self.emulator.add_group(title, admins=[owner], bot_added_by=owner)
-        return _ok(self.emulator.chat_to_dict(group))
+        return ok_response(self.emulator.chat_to_dict(group))
 
     async def send(self, request: web.Request) -> web.Response:
         body = await self._body(request)
@@ -554,12 +527,12 @@ class SandboxWeb:
         user = self._user(body.get("user_id"))
         text = body.get("text")
         if not isinstance(text, str) or not text.strip():
-            raise ApiFailure.bad_request("message text is empty")
+            raise ApiError.bad_request("message text is empty")
         text = text.strip()
         if utf16_len(text) > MAX_TEXT:
-            raise ApiFailure.bad_request("message is too long")
+            raise ApiError.bad_request("message is too long")
         message = await self.emulator.send_text(user, chat, text)
-        return _ok(self._page_message(self.emulator.message_to_dict(message)))
+        return ok_response(self._page_message(self.emulator.message_to_dict(message)))
 
     async def delete(self, request: web.Request) -> web.Response:
         chat = self._chat(request.match_info["chat_id"])
@@ -571,9 +544,9 @@ class SandboxWeb:
             else message.from_user == user.id or user.id in chat.admins
         )
         if not allowed:
-            raise ApiFailure.bad_request("message can't be deleted")
+            raise ApiError.bad_request("message can't be deleted")
         await self.emulator.delete_message(chat, message.message_id)
-        return _ok(True)
+        return ok_response(True)
 
     async def press(self, request: web.Request) -> web.Response:
         """Press an inline button; answers with the bot's callback answer (or none in time)."""
@@ -583,13 +556,13 @@ class SandboxWeb:
         message = self._message(chat, request.match_info["message_id"])
         data = body.get("data")
         if not isinstance(data, str) or not data:
-            raise ApiFailure.bad_request("data is empty")
+            raise ApiError.bad_request("data is empty")
         query_id = await self.emulator.press(user, message, data)
         try:
             answer = await self.emulator.wait_callback_answer(query_id, timeout=10)
         except TimeoutError:
-            return _ok({"query_id": query_id, "answered": False, "text": None})
-        return _ok(
+            return ok_response({"query_id": query_id, "answered": False, "text": None})
+        return ok_response(
             {
                 "query_id": query_id,
                 "answered": True,
@@ -603,18 +576,18 @@ class SandboxWeb:
         group = self._group(request.match_info["chat_id"])
         user = self._user(body.get("user_id"))
         await self.emulator.join(user, group)
-        return _ok(self.emulator.chat_to_dict(group))
+        return ok_response(self.emulator.chat_to_dict(group))
 
     async def leave(self, request: web.Request) -> web.Response:
         group = self._group(request.match_info["chat_id"])
         user = self._user(request.match_info["user_id"])
         await self.emulator.leave(user, group)
-        return _ok(self.emulator.chat_to_dict(group))
+        return ok_response(self.emulator.chat_to_dict(group))
 
     # -- time travel -----------------------------------------------------------------------
 
     async def get_clock(self, _request: web.Request) -> web.Response:
-        return _ok(self._clock())
+        return ok_response(self._clock())
 
     async def move_clock(self, request: web.Request) -> web.Response:
         """Move the clock by ``seconds`` or ``to`` an aware ISO moment, then run due work.
@@ -628,12 +601,12 @@ class SandboxWeb:
         else:
             seconds = body.get("seconds")
             if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-                raise ApiFailure.bad_request("give seconds (a number) or to (an ISO date)")
+                raise ApiError.bad_request("give seconds (a number) or to (an ISO date)")
             delta = timedelta(seconds=seconds)
         if delta <= timedelta(0):
-            raise ApiFailure.bad_request("the sandbox clock only moves forward")
+            raise ApiError.bad_request("the sandbox clock only moves forward")
         if delta > MAX_CLOCK_STEP:
-            raise ApiFailure.bad_request(
+            raise ApiError.bad_request(
                 f"move the clock at most {MAX_CLOCK_STEP.days} days at a time"
             )
         async with self._clock_lock:
@@ -641,17 +614,17 @@ class SandboxWeb:
             self._broadcast({"type": "clock", "clock": self._clock()})
             self._changed()
             await self._tick()
-        return _ok(self._clock())
+        return ok_response(self._clock())
 
     def _delta_to(self, value: Any) -> timedelta:
         if not isinstance(value, str):
-            raise ApiFailure.bad_request("to must be an ISO date such as 2026-05-01T09:00:00Z")
+            raise ApiError.bad_request("to must be an ISO date such as 2026-05-01T09:00:00Z")
         try:
             moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise ApiFailure.bad_request(
+            raise ApiError.bad_request(
                 "to must be an ISO date such as 2026-05-01T09:00:00Z"
             ) from None
         if moment.tzinfo is None:
-            raise ApiFailure.bad_request("to needs a time zone, such as 2026-05-01T09:00:00Z")
+            raise ApiError.bad_request("to needs a time zone, such as 2026-05-01T09:00:00Z")
         return moment.astimezone(UTC) - self.clock.now()
