@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from handlers import audit, pages, polls
 from handlers.actions import BadAction
 from handlers.context import Context, UserError, Work, hint
-from handlers.i18n import N_
+from handlers.i18n import N_, Translator
 from handlers.messages import Button
 from handlers.numbering import add_numbered
 from handlers.registry import action, command
@@ -137,7 +137,8 @@ async def propose(ctx: Context) -> None:
     new = Need(community_id=community.id, text=text, author_id=ctx.user.id, created_at=ctx.now)
     await add_numbered(ctx.session, new)
     ctx.log("need.proposed", actor=ctx.user.display_name, number=new.number, text=text)
-    ctx.reply(*await _need_card(ctx, new))
+    text, buttons = await _need_card(ctx, ctx.t, new)
+    ctx.reply(text, buttons, key=_card_key(new))
 
 
 def _support_count() -> ScalarSelect[int]:
@@ -158,26 +159,37 @@ def _support_count() -> ScalarSelect[int]:
     )
 
 
-async def _need_card(ctx: Context, need: Need) -> tuple[str, list[list[Button]]]:
+async def _need_card(work: Work, t: Translator, need: Need) -> tuple[str, list[list[Button]]]:
     """The need's message: its text, support count and, while it is open, the Support button."""
-    n = await ctx.session.scalar(select(_support_count()).where(Need.id == need.id)) or 0
+    n = await work.session.scalar(select(_support_count()).where(Need.id == need.id)) or 0
     lines = [
-        ctx.t(
+        t(
             "<b>Need #{number}</b> from {name}:\n{text}",
             number=need.number,
             name=need.author.display_name,
             text=need.text,
         ),
-        ctx.t.ngettext("{n} member supports it.", "{n} members support it.", n),
+        t.ngettext("{n} member supports it.", "{n} members support it.", n),
     ]
     if need.status is NeedStatus.ADOPTED:
-        item = await ctx.session.scalar(select(PlanItem.number).where(PlanItem.need_id == need.id))
-        lines.append(ctx.t("Adopted as plan item #{item}.", item=item))
+        item = await work.session.scalar(select(PlanItem.number).where(PlanItem.need_id == need.id))
+        lines.append(t("Adopted as plan item #{item}.", item=item))
         return "\n".join(lines), []
     if need.status is NeedStatus.VOTING:
-        lines.append(ctx.t("An adoption vote is open."))
-    label = ctx.t("👍 Support ({n})", n=ctx.t.number(n))
-    return "\n".join(lines), [[ctx.button(str(label), "need.sup", need.id)]]
+        lines.append(t("An adoption vote is open."))
+    label = t("👍 Support ({n})", n=t.number(n))
+    return "\n".join(lines), [[work.button(str(label), "need.sup", need.id)]]
+
+
+def _card_key(need: Need) -> str:
+    """Names the need's message so an adoption vote can update it."""
+    return f"need:{need.id}"
+
+
+async def _refresh_card(work: Work, community: Community, need: Need) -> None:
+    """Queue an edit of the need's message to show its current state."""
+    card = await _need_card(work, work.community_translator(community), need)
+    work.edit_posted(community.chat_id, _card_key(need), *card)
 
 
 @action("need.sup")
@@ -189,7 +201,7 @@ async def support(ctx: Context) -> None:
     if need is None or need.community_id != community.id:
         raise BadAction("need from another community")
     if need.status is NeedStatus.ADOPTED:
-        ctx.edit(*await _need_card(ctx, need))
+        ctx.edit(*await _need_card(ctx, ctx.t, need))
         ctx.answer(ctx.t("This need is already adopted; see /plan."), alert=True)
         return
     withdrawn = await ctx.session.scalar(
@@ -208,7 +220,7 @@ async def support(ctx: Context) -> None:
         except IntegrityError:
             pass  # A simultaneous press of the same member got there first: supported either way.
         confirmation = ctx.t("You support need #{number}.", number=need.number)
-    ctx.edit(*await _need_card(ctx, need))
+    ctx.edit(*await _need_card(ctx, ctx.t, need))
     ctx.answer(confirmation)
 
 
@@ -295,6 +307,7 @@ async def adopt(ctx: Context) -> None:
     )
     found.status, found.poll_id = NeedStatus.VOTING, poll.id
     ctx.log("need.vote", actor=ctx.user.display_name, number=number)
+    await _refresh_card(ctx, ctx.require_community(), found)
 
 
 @polls.on_close("need")
@@ -308,6 +321,7 @@ async def need_poll_closed(work: Work, poll: Poll, outcome: polls.Outcome) -> No
     t = work.community_translator(community)
     if not outcome.passed:
         found.status = NeedStatus.OPEN
+        await _refresh_card(work, community, found)
         work.audit(community, None, "need.rejected", number=found.number)
         work.post(
             community.chat_id,
@@ -322,6 +336,7 @@ async def need_poll_closed(work: Work, poll: Poll, outcome: polls.Outcome) -> No
     )
     await add_numbered(work.session, item)
     found.status, found.adopted_at = NeedStatus.ADOPTED, work.now
+    await _refresh_card(work, community, found)
     work.audit(community, None, "need.adopted", number=found.number, item=item.number)
     work.post(
         community.chat_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.e2e.conftest import World
 from tests.e2e.helpers import ask, community
 
@@ -48,3 +50,29 @@ async def test_a_report_survives_deletion_and_closes_only_with_a_note(world: Wor
     await ask(world, bob, group, "/problems", "No open problems")
     await ask(world, bob, group, "/reopen 1", "#1")
     await ask(world, bob, group, "/problems", "lift in block B")
+
+
+async def test_an_adopted_need_becomes_a_plan_item_and_its_card_says_so(world: World) -> None:
+    emu = world.emulator
+    group, (alice, bob, carol) = await community(world, "Alice", "Bob", "Carol")
+    await ask(world, alice, group, "/need Fix the gate", "Need #1")
+    card = next(m for m in emu.bot_messages(group) if "Fix the gate" in m.text)
+
+    sent = await emu.send_text(bob, group, "/adopt 1")
+    poll = await emu.wait_for_bot_message(
+        group, lambda m: "Poll #1" in m.text and bool(m.buttons), since=sent.message_id
+    )
+    await emu.wait_for_bot_message(
+        group, lambda m: m.message_id == card.message_id and "adoption vote is open" in m.text
+    )
+    yes = next(data for row in poll.buttons for label, data in row if label == "1. Yes")
+    for voter in (bob, carol):
+        await emu.wait_callback_answer(await emu.press(voter, poll, yes))
+
+    await world.travel(timedelta(hours=73))
+    adopted = await emu.wait_for_bot_message(
+        group, lambda m: m.message_id == card.message_id and "plan item #1" in m.text
+    )
+    assert adopted.buttons == []
+    plan = await ask(world, carol, group, "/plan", "Fix the gate")
+    assert "#1" in plan
