@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from html import unescape
 
 from sqlalchemy import select
@@ -37,11 +37,17 @@ log = logging.getLogger(__name__)
 FEATURES = (handlers.community, handlers.needs, handlers.polls)
 
 
+@dataclass
+class _ChatLock:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    holders: int = 0
+
+
 class App:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], services: Services) -> None:
         self.sessions = sessions
         self.services = services
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: dict[int, _ChatLock] = {}
 
     @property
     def clock(self) -> Clock:
@@ -49,11 +55,18 @@ class App:
 
     @asynccontextmanager
     async def _chat_lock(self, chat_id: int) -> AsyncIterator[None]:
-        lock = self._locks[chat_id]
-        async with lock:
-            yield
-        if not lock.locked() and not lock._waiters:
-            self._locks.pop(chat_id, None)
+        """One update per chat at a time, in arrival order; idle chats hold no lock."""
+        entry = self._locks.get(chat_id)
+        if entry is None:
+            entry = self._locks[chat_id] = _ChatLock()
+        entry.holders += 1
+        try:
+            async with entry.lock:
+                yield
+        finally:
+            entry.holders -= 1
+            if entry.holders == 0:
+                del self._locks[chat_id]
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         async with self._chat_lock(incoming.chat.id):
