@@ -30,6 +30,7 @@ __all__ = [
     "RateLimiter",
     "UploadedFile",
     "error_response",
+    "json_object",
     "ok_response",
     "read_params",
 ]
@@ -204,13 +205,7 @@ async def read_params(request: web.Request) -> Params:
     if request.body_exists:
         content_type = request.content_type
         if content_type == "application/json":
-            try:
-                body = await request.json()
-            except ValueError:
-                raise ApiError.bad_request("can't parse JSON encoded request body") from None
-            if not isinstance(body, dict):
-                raise ApiError.bad_request("JSON object expected as request body")
-            values.update(body)
+            values.update(await json_object(request))
         elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             form = await request.post()
             for key, value in form.items():
@@ -228,6 +223,17 @@ async def read_params(request: web.Request) -> Params:
                     if key in JSON_FIELDS:
                         values[key] = value  # left for Params.json to report
     return Params(values, files)
+
+
+async def json_object(request: web.Request) -> dict[str, Any]:
+    """A request body that must be a JSON object, refused in the Bot API's words otherwise."""
+    try:
+        body = await request.json()
+    except ValueError:
+        raise ApiError.bad_request("can't parse JSON encoded request body") from None
+    if not isinstance(body, dict):
+        raise ApiError.bad_request("JSON object expected as request body")
+    return body
 
 
 def ok_response(result: Any) -> web.Response:

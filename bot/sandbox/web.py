@@ -33,7 +33,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from bot.sandbox.emulator import Emulator
-from bot.sandbox.emulator_http import ApiError, error_response, ok_response
+from bot.sandbox.emulator_http import ApiError, error_response, json_object, ok_response
 from bot.sandbox.emulator_models import EmuChat, EmulatorError, EmuMessage, EmuUser
 from bot.sandbox.telegram_html import utf16_len
 from handlers.clock import ShiftableClock
@@ -437,13 +437,7 @@ class SandboxWeb:
         """The JSON object of a POST; JSON only, which also keeps other sites' forms out."""
         if request.content_type != "application/json":
             raise ApiError.bad_request("send a JSON object with Content-Type application/json")
-        try:
-            body = await request.json()
-        except ValueError:
-            raise ApiError.bad_request("can't parse JSON encoded request body") from None
-        if not isinstance(body, dict):
-            raise ApiError.bad_request("JSON object expected as request body")
-        return body
+        return await json_object(request)
 
     @staticmethod
     def _int(value: Any, name: str) -> int:
