@@ -22,7 +22,9 @@ MEMBER_COMMANDS = sorted(
     for name, spec in registry.COMMANDS.items()
     if spec.needs is Needs.MEMBER and spec.where is Where.GROUP
 )
-MEMBER_BUTTONS = sorted(kind for kind, spec in registry.ACTIONS.items() if spec.needs is Needs.MEMBER)
+MEMBER_BUTTONS = sorted(
+    kind for kind, spec in registry.ACTIONS.items() if spec.needs is Needs.MEMBER
+)
 
 
 def test_every_command_of_the_spec_is_registered() -> None:
