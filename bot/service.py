@@ -12,7 +12,7 @@ import contextlib
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -88,7 +88,6 @@ class Service:
         self._ticking = False
         self._dirty = False
         self._tick_lock = asyncio.Lock()
-        self.on_tick: list[Callable[[], Awaitable[None]]] = []
         self._inflight: set[asyncio.Task[Any]] = set()
         self._recent_updates: OrderedDict[int, None] = OrderedDict()
         self._posting: dict[tuple[int, str], asyncio.Event] = {}
@@ -246,8 +245,6 @@ class Service:
                     self._dirty = False
                     await run_due_jobs(self.sessions, self.services)
                     await self.drain_outbox()
-                    for hook in self.on_tick:
-                        await hook()
                     if not self._dirty:
                         break
             except Exception:

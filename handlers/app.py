@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from html import unescape
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,10 +23,9 @@ import handlers.needs
 import handlers.polls
 from handlers import registry
 from handlers.actions import BadAction
-from handlers.clock import Clock
 from handlers.context import Context, Services, UserError
 from handlers.i18n import Translator, resolve_language
-from handlers.messages import CallbackAnswer, Incoming, Outgoing, Reply
+from handlers.messages import ANSWER_LIMIT, CallbackAnswer, Incoming, Outgoing, Reply, plain_text
 from handlers.registry import Needs, Where
 from models import Community, Member, User
 
@@ -48,10 +45,6 @@ class App:
         self.sessions = sessions
         self.services = services
         self._locks: dict[int, _ChatLock] = {}
-
-    @property
-    def clock(self) -> Clock:
-        return self.services.clock
 
     @asynccontextmanager
     async def _chat_lock(self, chat_id: int) -> AsyncIterator[None]:
@@ -178,14 +171,10 @@ async def _touch_user(session: AsyncSession, incoming: Incoming) -> User:
 def _refusal(incoming: Incoming, message: str) -> list[Reply]:
     """Nothing of the failed transaction is sent; only the explanation is."""
     if incoming.callback_id is not None:
-        return [CallbackAnswer(incoming.callback_id, _plain(message), alert=True)]
+        answer = plain_text(message, ANSWER_LIMIT)
+        return [CallbackAnswer(incoming.callback_id, answer, alert=True)]
     quote = incoming.message_id if incoming.chat.is_group else None
     return [Outgoing(incoming.chat.id, str(message), reply_to_message_id=quote)]
-
-
-def _plain(message: str) -> str:
-    """Callback answers are plain text (max 200 chars): strip our few tags."""
-    return unescape(re.sub(r"<[^>]+>", "", message))[:200]
 
 
 def _describe(incoming: Incoming) -> str:

@@ -38,9 +38,6 @@ class ShiftableClock:
         self._shift += delta
         return self.now()
 
-    def advance_to(self, moment: datetime) -> datetime:
-        return self.advance(max(timedelta(0), moment - self.now()))
-
 
 class FixedClock:
     """A clock that stands still until moved; for unit tests."""

@@ -20,7 +20,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.actions import Action, ActionCodec
 from handlers.clock import Clock
 from handlers.i18n import Translator, resolve_language
-from handlers.messages import Button, CallbackAnswer, Document, Incoming, Outgoing, Reply
+from handlers.messages import (
+    ANSWER_LIMIT,
+    Button,
+    CallbackAnswer,
+    Document,
+    Incoming,
+    Outgoing,
+    Reply,
+    plain_text,
+)
 from models import AuditEntry, Community, Member, OutboxMessage, User
 
 
@@ -194,7 +203,8 @@ class Context(Work):
 
     def answer(self, text: str = "", *, alert: bool = False) -> None:
         if self.incoming.callback_id is not None:
-            self.replies.append(CallbackAnswer(self.incoming.callback_id, str(text), alert))
+            answer = plain_text(text, ANSWER_LIMIT)
+            self.replies.append(CallbackAnswer(self.incoming.callback_id, answer, alert))
 
     def log(self, action: str, **details: Any) -> None:
         """Audit-log a change made by the sender in this community."""

@@ -39,13 +39,6 @@ async def cancel(session: AsyncSession, kind: str, ref_id: int) -> None:
     )
 
 
-async def next_due_at(sessions: async_sessionmaker[AsyncSession]) -> datetime | None:
-    async with sessions() as session:
-        return await session.scalar(
-            select(Job.due_at).where(Job.state == JobState.DUE).order_by(Job.due_at).limit(1)
-        )
-
-
 async def run_due_jobs(
     sessions: async_sessionmaker[AsyncSession], services: Services, limit: int = 100
 ) -> int:

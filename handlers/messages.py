@@ -8,8 +8,13 @@ Telegram reaches the use cases.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import unescape
+
+ANSWER_LIMIT = 200
+_TAG = re.compile(r"<[^>]+>")
 
 
 class ChatKind(enum.StrEnum):
@@ -126,3 +131,14 @@ class CallbackAnswer:
 
 
 Reply = Outgoing | CallbackAnswer
+
+
+def plain_text(html: str, limit: int | None = None) -> str:
+    """Our HTML as plain text, for places that show no markup (callback answers, chart labels).
+
+    Cut to ``limit`` characters with an ellipsis when given.
+    """
+    text = unescape(_TAG.sub("", str(html)))
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"

@@ -47,7 +47,6 @@ Decisions worth knowing before changing this module:
 from __future__ import annotations
 
 import enum
-import html
 import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -69,7 +68,7 @@ from handlers.actions import BadAction
 from handlers.charts import render_result_chart_isolated
 from handlers.context import Context, JobContext, UserError, Work, hint
 from handlers.i18n import N_, Translator
-from handlers.messages import Button
+from handlers.messages import Button, plain_text
 from handlers.numbering import add_numbered
 from handlers.poll_input import (
     DEFAULT_DURATION,
@@ -116,8 +115,8 @@ log = logging.getLogger(__name__)
 
 REMIND_BEFORE = timedelta(hours=24)
 CAPTION_LIMIT = 1024
+CHART_TEXT_LIMIT = 200  # chart subtitles and value labels, as plain text
 MESSAGE_LIMIT = 4096
-ANSWER_LIMIT = 200
 CAPTION_QUESTION_CHARS = 300
 
 audit.template("poll.opened", N_("{actor} opened poll #{number}: {question}"))
@@ -414,7 +413,7 @@ async def _press(ctx: Context, option: int | None) -> None:
     poll = change.poll
     community = await _community(ctx.session, poll)
     t = _reader(ctx, community)
-    ctx.answer(_plain(_change_answer(t, poll, change, option)))
+    ctx.answer(_change_answer(t, poll, change, option))
     if ctx.incoming.chat.is_private and change.before != change.after:
         text, buttons = _private_ballot(ctx, t, poll, community, change.after)
         ctx.edit(text, buttons)
@@ -456,7 +455,7 @@ async def my_vote_button(ctx: Context) -> None:
         select(Ballot.choice).where(Ballot.poll_id == poll.id, Ballot.user_id == ctx.user.id)
     )
     t = _reader(ctx, await _community(ctx.session, poll))
-    ctx.answer(_plain(_ballot_summary(t, poll, choice)), alert=True)
+    ctx.answer(_ballot_summary(t, poll, choice), alert=True)
 
 
 @action("poll.prv", needs=Needs.NOTHING)
@@ -482,7 +481,7 @@ async def private_ballot_button(ctx: Context) -> None:
     )
     text, buttons = _private_ballot(ctx, t, poll, community, choice)
     ctx.send(ctx.user.id, text, buttons)
-    ctx.answer(_plain(ctx.t("I have sent you a private ballot.")))
+    ctx.answer(ctx.t("I have sent you a private ballot."))
 
 
 async def _community(session: AsyncSession, poll: Poll) -> Community:
@@ -543,11 +542,6 @@ def _when(t: Translator, moment: datetime) -> str:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _plain(text: Markup | str) -> str:
-    """Callback answers and chart labels are plain text, at most ANSWER_LIMIT for answers."""
-    return _shorten(html.unescape(re.sub(r"<[^>]+>", "", str(text))), ANSWER_LIMIT)
 
 
 def _option_label(index: int, option: str) -> str:
@@ -927,7 +921,7 @@ async def _chart(t: Translator, poll: Poll, outcome: Outcome) -> bytes | None:
         )
     percents = tally.shares(values, base)
     value_labels = [
-        _plain(t("out in round {n}", n=eliminated[i]))
+        plain_text(t("out in round {n}", n=eliminated[i]), CHART_TEXT_LIMIT)
         if i in eliminated
         else f"{t.number(v)} ({t.percent(p / 100)})"
         for i, (v, p) in enumerate(zip(values, percents, strict=True))
@@ -941,7 +935,7 @@ async def _chart(t: Translator, poll: Poll, outcome: Outcome) -> bytes | None:
             labels,
             values,
             value_labels=value_labels,
-            subtitle=_plain(subtitle),
+            subtitle=plain_text(subtitle, CHART_TEXT_LIMIT),
         )
     except Exception:
         # A missing picture must never keep a poll open.
