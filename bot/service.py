@@ -171,7 +171,13 @@ class Service:
         if task is not None:
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
-        for incoming in to_incoming(update, self.services.bot_username, self.clock.now()):
+        try:
+            events = to_incoming(update, self.services.bot_username, self.clock.now())
+        except Exception:
+            # The converter reads defensively; this only guards the intake against a bug.
+            log.exception("could not read update %s", update_id)
+            return
+        for incoming in events:
             replies = await self.app.handle(incoming)
             await self.dispatch(replies)
         self.poke()

@@ -1,8 +1,10 @@
 """Telegram update JSON → ``Incoming`` values, shared by both runtimes.
 
-Each runtime hands over the update as the plain Bot API dictionary (aiogram's
-``model_dump``, PTB's ``to_dict``), so the reading of Telegram's shapes
-lives in this one place.
+Both runtimes hand over the update exactly as Telegram sent it (``bot.intake``), so the
+reading of Telegram's shapes lives in this one place. Telegram adds fields and kinds of
+update with every Bot API version and fills optional fields as it likes; a reader here
+looks at what it needs, checks the type of each value it uses, ignores everything else,
+and turns an update it cannot read into nothing rather than an exception.
 """
 
 from __future__ import annotations
@@ -19,85 +21,107 @@ _COMMAND = re.compile(
     r"^/(?P<name>[A-Za-z0-9_]{1,32})(?:@(?P<bot>\w+))?(?:\s+(?P<args>.*))?$", re.S
 )
 _PRESENT = {"member", "administrator", "creator"}
+_CHAT_KINDS = {kind.value: kind for kind in ChatKind}
 
 
-def person(data: Mapping[str, Any]) -> Person:
+def _object(data: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
+    value = data.get(key)
+    return value if isinstance(value, Mapping) else None
+
+
+def _integer(data: Mapping[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _text(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) else None
+
+
+def person(data: Mapping[str, Any] | None) -> Person | None:
+    """A Telegram User, or ``None`` when there is none to read."""
+    if data is None or (user_id := _integer(data, "id")) is None:
+        return None
     return Person(
-        id=int(data["id"]),
-        first_name=str(data.get("first_name") or ""),
-        last_name=data.get("last_name"),
-        username=data.get("username"),
-        language_code=data.get("language_code"),
-        is_bot=bool(data.get("is_bot")),
+        id=user_id,
+        first_name=_text(data, "first_name") or "",
+        last_name=_text(data, "last_name"),
+        username=_text(data, "username"),
+        language_code=_text(data, "language_code"),
+        is_bot=data.get("is_bot") is True,
     )
 
 
-def chat(data: Mapping[str, Any]) -> Chat:
-    try:
-        kind = ChatKind(data.get("type", "private"))
-    except ValueError:
-        kind = ChatKind.PRIVATE
-    return Chat(id=int(data["id"]), kind=kind, title=data.get("title"))
+def chat(data: Mapping[str, Any] | None) -> Chat | None:
+    """A Telegram Chat of a kind we know, or ``None``."""
+    if data is None or (chat_id := _integer(data, "id")) is None:
+        return None
+    kind = _CHAT_KINDS.get(_text(data, "type") or "")
+    if kind is None:
+        return None
+    return Chat(id=chat_id, kind=kind, title=_text(data, "title"))
 
 
 def to_incoming(update: Mapping[str, Any], bot_username: str, now: datetime) -> list[Incoming]:
     """Everything the core should hear about in ``update`` (often nothing)."""
-    if message := update.get("message"):
+    if (message := _object(update, "message")) is not None:
         return _from_message(message, bot_username, now)
-    if query := update.get("callback_query"):
+    if (query := _object(update, "callback_query")) is not None:
         return _from_callback(query, now)
-    if change := update.get("my_chat_member"):
-        old, new = change["old_chat_member"]["status"], change["new_chat_member"]["status"]
-        if new in _PRESENT and old not in _PRESENT:
-            return [
-                Incoming(person(change["from"]), chat(change["chat"]), now, event=Event.BOT_ADDED)
-            ]
-        if new not in _PRESENT and old in _PRESENT:
-            return [
-                Incoming(person(change["from"]), chat(change["chat"]), now, event=Event.BOT_REMOVED)
-            ]
-        return []
-    if change := update.get("chat_member"):
+    if (change := _object(update, "my_chat_member")) is not None:
+        return _from_my_chat_member(change, now)
+    if (change := _object(update, "chat_member")) is not None:
         return _from_chat_member(change, now)
     return []
 
 
-def _from_message(message: Mapping[str, Any], bot_username: str, now: datetime) -> list[Incoming]:
-    if "from" not in message:
+def _status(change: Mapping[str, Any], key: str) -> tuple[str, Mapping[str, Any]] | None:
+    member = _object(change, key)
+    if member is None or (status := _text(member, "status")) is None:
+        return None
+    return status, member
+
+
+def _from_my_chat_member(change: Mapping[str, Any], now: datetime) -> list[Incoming]:
+    old, new = _status(change, "old_chat_member"), _status(change, "new_chat_member")
+    actor, where = person(_object(change, "from")), chat(_object(change, "chat"))
+    if old is None or new is None or actor is None or where is None:
         return []
-    sender, where = person(message["from"]), chat(message["chat"])
-    message_id = int(message["message_id"])
-    if joined := message.get("new_chat_members"):
+    was, is_in = old[0] in _PRESENT, new[0] in _PRESENT
+    if is_in == was:
+        return []
+    return [Incoming(actor, where, now, event=Event.BOT_ADDED if is_in else Event.BOT_REMOVED)]
+
+
+def _from_message(message: Mapping[str, Any], bot_username: str, now: datetime) -> list[Incoming]:
+    sender, where = person(_object(message, "from")), chat(_object(message, "chat"))
+    message_id = _integer(message, "message_id")
+    if sender is None or where is None or message_id is None:
+        return []
+    joined = message.get("new_chat_members")
+    if isinstance(joined, list) and joined:
         # The bot itself is announced through my_chat_member, which always arrives.
+        people = [p for p in map(person, (j for j in joined if isinstance(j, Mapping))) if p]
         return [
             Incoming(
-                sender,
-                where,
-                now,
-                event=Event.MEMBER_JOINED,
-                subject=person(p),
-                message_id=message_id,
+                sender, where, now, event=Event.MEMBER_JOINED, subject=p, message_id=message_id
             )
-            for p in joined
-            if not p.get("is_bot")
+            for p in people
+            if not p.is_bot
         ]
-    if left := message.get("left_chat_member"):
-        if left.get("is_bot"):
+    if (left := person(_object(message, "left_chat_member"))) is not None:
+        if left.is_bot:
             return []
         return [
             Incoming(
-                sender,
-                where,
-                now,
-                event=Event.MEMBER_LEFT,
-                subject=person(left),
-                message_id=message_id,
+                sender, where, now, event=Event.MEMBER_LEFT, subject=left, message_id=message_id
             )
         ]
-    if new_id := message.get("migrate_to_chat_id"):
-        return [Incoming(sender, where, now, event=Event.CHAT_MIGRATED, new_chat_id=int(new_id))]
-    text = message.get("text")
-    if not isinstance(text, str):
+    if (new_id := _integer(message, "migrate_to_chat_id")) is not None:
+        return [Incoming(sender, where, now, event=Event.CHAT_MIGRATED, new_chat_id=new_id)]
+    text = _text(message, "text")
+    if text is None:
         return []
     match = _COMMAND.match(text) if _starts_with_command(message) else None
     if match is None:
@@ -119,36 +143,49 @@ def _from_message(message: Mapping[str, Any], bot_username: str, now: datetime) 
 
 
 def _starts_with_command(message: Mapping[str, Any]) -> bool:
-    for entity in message.get("entities") or ():
-        if entity.get("type") == "bot_command" and entity.get("offset") == 0:
-            return True
-    return False
+    entities = message.get("entities")
+    if not isinstance(entities, list):
+        return False
+    return any(
+        isinstance(entity, Mapping)
+        and entity.get("type") == "bot_command"
+        and _integer(entity, "offset") == 0
+        for entity in entities
+    )
 
 
 def _from_callback(query: Mapping[str, Any], now: datetime) -> list[Incoming]:
-    message = query.get("message") or {}
-    if "chat" not in message:
+    """A button press on a message; a press on an inline-mode message has no chat: ignored."""
+    message = _object(query, "message") or {}
+    presser, where = person(_object(query, "from")), chat(_object(message, "chat"))
+    message_id, query_id = _integer(message, "message_id"), _text(query, "id")
+    if presser is None or where is None or message_id is None or query_id is None:
         return []
     return [
         Incoming(
-            person(query["from"]),
-            chat(message["chat"]),
+            presser,
+            where,
             now,
-            message_id=int(message["message_id"]),
-            callback_id=str(query["id"]),
-            callback_data=query.get("data") or "",
+            message_id=message_id,
+            callback_id=query_id,
+            callback_data=_text(query, "data") or "",
         )
     ]
 
 
+def _is_in(member: tuple[str, Mapping[str, Any]]) -> bool:
+    status, data = member
+    return status in _PRESENT or (status == "restricted" and data.get("is_member") is True)
+
+
 def _from_chat_member(change: Mapping[str, Any], now: datetime) -> list[Incoming]:
-    old, new = change["old_chat_member"], change["new_chat_member"]
-    was = old["status"] in _PRESENT or (old["status"] == "restricted" and old.get("is_member"))
-    now_in = new["status"] in _PRESENT or (new["status"] == "restricted" and new.get("is_member"))
-    subject = person(new["user"])
-    if subject.is_bot or was == now_in:
+    old, new = _status(change, "old_chat_member"), _status(change, "new_chat_member")
+    actor, where = person(_object(change, "from")), chat(_object(change, "chat"))
+    if old is None or new is None or actor is None or where is None:
         return []
-    event = Event.MEMBER_JOINED if now_in else Event.MEMBER_LEFT
-    return [
-        Incoming(person(change["from"]), chat(change["chat"]), now, event=event, subject=subject)
-    ]
+    subject = person(_object(new[1], "user"))
+    was, is_in = _is_in(old), _is_in(new)
+    if subject is None or subject.is_bot or was == is_in:
+        return []
+    event = Event.MEMBER_JOINED if is_in else Event.MEMBER_LEFT
+    return [Incoming(actor, where, now, event=event, subject=subject)]

@@ -1,13 +1,16 @@
-"""aiogram 3 runtime: long polling, Telegram objects in, our sender out."""
+"""aiogram 3 runtime: aiogram's session and Bot API calls, under our own update intake.
+
+Updates come in through ``bot.intake`` as Telegram's JSON: getUpdates is asked for with a
+method whose result type is plain dictionaries, so aiogram never parses (or re-serialises)
+an update. Outgoing messages are aiogram calls.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
@@ -17,6 +20,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.methods import TelegramMethod
 from aiogram.types import (
     BotCommand,
     BufferedInputFile,
@@ -24,11 +28,9 @@ from aiogram.types import (
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     ReplyParameters,
-    Update,
 )
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-from aiohttp import web
 
+from bot.intake import Poller, WebhookServer
 from bot.runtimes import Webhook
 from bot.sender import PermanentError, RetryAfter, TransientError
 from bot.service import Service
@@ -39,67 +41,58 @@ log = logging.getLogger(__name__)
 NOT_MODIFIED = "message is not modified"
 
 
+class _RawUpdates(TelegramMethod[list[dict[str, Any]]]):
+    """getUpdates, its result left as Telegram's JSON objects."""
+
+    __returning__ = list[dict[str, Any]]
+    __api_method__ = "getUpdates"
+
+    offset: int | None = None
+    timeout: int | None = None
+    allowed_updates: list[str] | None = None
+
+
 class AiogramRuntime:
     def __init__(self, service: Service, token: str, api_url: str) -> None:
         self.service = service
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
         self.bot = Bot(token, session=session)
-        self.dispatcher = Dispatcher()
-        for observer in (
-            self.dispatcher.message,
-            self.dispatcher.callback_query,
-            self.dispatcher.chat_member,
-            self.dispatcher.my_chat_member,
-        ):
-            observer.register(self._on_update)
         self.bot_username = ""
-        self._polling: asyncio.Task[None] | None = None
-        self._webhook: web.AppRunner | None = None
+        self._intake: Poller | WebhookServer | None = None
 
-    async def _on_update(self, _event: Any, event_update: Update) -> None:
-        data = event_update.model_dump(mode="json", by_alias=True, exclude_none=True)
-        await self.service.handle_update(data)
+    async def fetch_updates(self, offset: int | None, wait: int) -> list[dict[str, Any]]:
+        method = _RawUpdates(offset=offset, timeout=wait, allowed_updates=ALLOWED_UPDATES)
+        try:
+            return await self.bot(method, request_timeout=int(self.bot.session.timeout) + wait)
+        except TelegramRetryAfter as error:
+            raise RetryAfter(float(error.retry_after)) from error
 
     async def start(self, webhook: Webhook | None = None) -> None:
         me = await self.bot.get_me()
         self.bot_username = me.username or ""
         await self.service.start(self)
         await self.service.publish_menu()
-        if webhook is not None:
-            await self._start_webhook(webhook)
-            return
-        self._polling = asyncio.create_task(
-            self.dispatcher.start_polling(
-                self.bot,
-                allowed_updates=ALLOWED_UPDATES,
-                handle_signals=False,
-                close_bot_session=False,
-                polling_timeout=10,
+        if webhook is None:
+            await self.bot.delete_webhook()
+            self._intake = Poller(self.fetch_updates, self.service, wait=10)
+        else:
+            self._intake = WebhookServer(
+                self.service,
+                path=webhook.path,
+                secret=webhook.secret,
+                host=webhook.host,
+                port=webhook.port,
             )
-        )
-
-    async def _start_webhook(self, webhook: Webhook) -> None:
-        app = web.Application()
-        SimpleRequestHandler(
-            self.dispatcher, self.bot, secret_token=webhook.secret, handle_in_background=True
-        ).register(app, path=webhook.path)
-        self._webhook = web.AppRunner(app, access_log=None)
-        await self._webhook.setup()
-        await web.TCPSite(self._webhook, webhook.host, webhook.port).start()
-        await self.bot.set_webhook(
-            webhook.url, secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES
-        )
+        await self._intake.start()
+        if webhook is not None:
+            await self.bot.set_webhook(
+                webhook.url, secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES
+            )
 
     async def stop(self) -> None:
-        if self._webhook is not None:
-            await self._webhook.cleanup()
-            self._webhook = None
-        if self._polling is not None:
-            with contextlib.suppress(RuntimeError):
-                await self.dispatcher.stop_polling()
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(self._polling, timeout=15)
-            self._polling = None
+        if self._intake is not None:
+            await self._intake.stop()
+            self._intake = None
         await self.service.stop()
         await self.bot.session.close()
 

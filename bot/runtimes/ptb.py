@@ -1,7 +1,10 @@
 """python-telegram-bot 22 runtime over the same core as the aiogram one.
 
-PTB's own AIORateLimiter is deliberately not used: our sender already keeps
-the limits, and PTB's halts every chat on one 429 (PTB #3765).
+Only PTB's ``Bot`` is used: updates come in through ``bot.intake`` as Telegram's JSON (a
+getUpdates answered raw by ``do_api_request``), never as PTB objects turned back into
+dictionaries, so ``telegram.ext`` (Application, Updater, JobQueue) is not loaded at all.
+PTB's own AIORateLimiter is deliberately not used either: our sender keeps the limits, and
+PTB's halts every chat on one 429 (PTB #3765).
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ from datetime import timedelta
 from typing import Any
 
 from telegram import (
+    Bot,
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     ReplyParameters,
-    Update,
 )
 from telegram.error import (
     BadRequest,
@@ -27,8 +30,8 @@ from telegram.error import (
 from telegram.error import (
     RetryAfter as PTBRetryAfter,
 )
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.intake import Poller, WebhookServer
 from bot.runtimes import Webhook
 from bot.sender import PermanentError, RetryAfter, TransientError
 from bot.service import Service
@@ -37,53 +40,58 @@ from handlers.messages import CallbackAnswer, Outgoing
 
 log = logging.getLogger(__name__)
 NOT_MODIFIED = "message is not modified"
+#: The Bot API's method names are case-insensitive. Spelled this way, PTB's
+#: ``do_api_request`` neither warns that ``Bot.get_updates`` exists nor parses the result.
+RAW_GET_UPDATES = "getupdates"
 
 
 class PTBRuntime:
     def __init__(self, service: Service, token: str, api_url: str) -> None:
         self.service = service
-        self.application: Application[Any, Any, Any, Any, Any, Any] = (
-            ApplicationBuilder()
-            .token(token)
-            .base_url(f"{api_url}/bot")
-            .base_file_url(f"{api_url}/file/bot")
-            .concurrent_updates(True)
-            .build()
-        )
-        self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.bot = self.application.bot
+        self.bot = Bot(token, base_url=f"{api_url}/bot", base_file_url=f"{api_url}/file/bot")
         self.bot_username = ""
+        self._intake: Poller | WebhookServer | None = None
 
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.service.handle_update(update.to_dict())
+    async def fetch_updates(self, offset: int | None, wait: int) -> list[Any]:
+        kwargs: dict[str, Any] = {"timeout": wait, "allowed_updates": ALLOWED_UPDATES}
+        if offset is not None:
+            kwargs["offset"] = offset
+        try:
+            result = await self.bot.do_api_request(
+                RAW_GET_UPDATES, api_kwargs=kwargs, read_timeout=wait + 10
+            )
+        except PTBRetryAfter as error:
+            raise RetryAfter(_seconds(error.retry_after)) from error
+        return list(result) if isinstance(result, list) else []
 
     async def start(self, webhook: Webhook | None = None) -> None:
-        await self.application.initialize()
+        await self.bot.initialize()
         self.bot_username = self.bot.username or ""
         await self.service.start(self)
         await self.service.publish_menu()
-        await self.application.start()
-        assert self.application.updater is not None
-        if webhook is not None:
-            await self.application.updater.start_webhook(
-                listen=webhook.host,
+        if webhook is None:
+            await self.bot.delete_webhook()
+            self._intake = Poller(self.fetch_updates, self.service, wait=10)
+        else:
+            self._intake = WebhookServer(
+                self.service,
+                path=webhook.path,
+                secret=webhook.secret,
+                host=webhook.host,
                 port=webhook.port,
-                url_path=webhook.path.lstrip("/"),
-                webhook_url=webhook.url,
-                secret_token=webhook.secret,
-                allowed_updates=ALLOWED_UPDATES,
             )
-            return
-        await self.application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
+        await self._intake.start()
+        if webhook is not None:
+            await self.bot.set_webhook(
+                webhook.url, secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES
+            )
 
     async def stop(self) -> None:
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
-        if self.application.running:
-            await self.application.stop()
+        if self._intake is not None:
+            await self._intake.stop()
+            self._intake = None
         await self.service.stop()
-        await self.application.shutdown()
+        await self.bot.shutdown()
 
     async def deliver(self, message: Outgoing) -> Any:
         markup = _markup(message)
@@ -132,9 +140,7 @@ class PTBRuntime:
                 link_preview_options=preview,
             )
         except PTBRetryAfter as error:
-            wait = error.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            raise RetryAfter(seconds) from error
+            raise RetryAfter(_seconds(error.retry_after)) from error
         except (BadRequest, Forbidden) as error:
             if NOT_MODIFIED in error.message:
                 return None
@@ -163,6 +169,10 @@ class PTBRuntime:
         await self.bot.set_my_commands(
             [BotCommand(name, text) for name, text in commands], language_code=language_code or None
         )
+
+
+def _seconds(wait: timedelta | float) -> float:
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
 
 
 def _markup(message: Outgoing) -> InlineKeyboardMarkup | None:
