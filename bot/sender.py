@@ -15,15 +15,22 @@ coroutine that performs one API call and maps failures onto :class:`RetryAfter`,
 
 Guarantees:
 
-* per-chat FIFO: messages to one chat are tried strictly in submission order, a retry of
-  message N happens before N+1 is tried;
+* replies first: messages that cannot be merged are tried strictly in submission order per
+  chat (a retry of message N happens before N+1 is tried), and never wait behind an edit;
+* edits coalesce: an edit (the ``coalesce`` function gives it a key, e.g. the id of the message
+  it edits) replaces an earlier edit of the same key that has not gone out yet, so only the
+  newest state is sent and every submitter of a replaced edit gets the newest one's result;
+  one key is edited at most once per ``edit_interval`` seconds, and edits go only while no
+  message of the chat is waiting;
 * chats are independent: a chat waiting on a 429, a backoff or its own limit never delays
   another chat, except through the shared global limit;
 * global limit: an :class:`aiolimiter.AsyncLimiter` of ``per_second`` per second (a burst of
   ``per_second`` is allowed, as Telegram tolerates);
 * group limit (negative chat ids): a true sliding window, at most ``group_per_minute`` sends in
-  any ``group_window`` seconds, bursts allowed; written by hand because aiolimiter's leaky
-  bucket lets ``2 * limit - 1`` through in a window (the PTB bug above);
+  any ``group_window`` seconds, bursts allowed, edits included; edits leave ``edit_reserve``
+  places of the window free, so a reply always finds room within seconds; written by hand
+  because aiolimiter's leaky bucket lets ``2 * limit - 1`` through in a window (the PTB bug
+  above);
 * private limit (positive chat ids): consecutive sends at least ``1 / private_per_second``
   apart;
 * a worker task and a queue exist per chat only while it has work; a chat's limiter state is
@@ -35,11 +42,12 @@ Any limit set to 0 or ``None`` is disabled.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import re
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -122,12 +130,15 @@ class _Window:
         self._times: deque[float] = deque(maxlen=limit)
         self._period = period
 
-    def delay(self, now: float) -> float:
-        """Seconds to wait before one more event fits."""
+    def delay(self, now: float, spare: int = 0) -> float:
+        """Seconds to wait before one more event fits and still leaves ``spare`` places free."""
         times = self._times
-        if len(times) < (times.maxlen or 0):
+        limit = times.maxlen or 0
+        room = limit - 1 - min(max(spare, 0), limit - 1)
+        recent = [t for t in times if t > now - self._period]
+        if len(recent) <= room:
             return 0.0
-        return max(0.0, times[0] + self._period - now)
+        return max(0.0, recent[len(recent) - room - 1] + self._period - now)
 
     def record(self, now: float) -> None:
         self._times.append(now)
@@ -138,16 +149,53 @@ class _Window:
 
 
 @dataclass(eq=False, slots=True)
+class _Item(Generic[T, R]):
+    """One message to deliver, and everyone waiting for it (several when edits coalesced)."""
+
+    message: T
+    futures: list[asyncio.Future[R]]
+    key: Hashable | None = None
+
+    def withdrawn(self) -> bool:
+        return all(future.done() for future in self.futures)
+
+    def resolve(self, result: R) -> None:
+        for future in self.futures:
+            if not future.done():
+                future.set_result(result)
+
+    def fail(self, exc: BaseException) -> None:
+        for future in self.futures:
+            if not future.done():
+                future.set_exception(exc)
+
+    def cancel(self) -> None:
+        for future in self.futures:
+            future.cancel()
+
+
+@dataclass(eq=False, slots=True)
 class _Chat(Generic[T, R]):
     window: _Window | None
-    queue: deque[tuple[T, asyncio.Future[R]]] = field(default_factory=deque)
+    #: Messages that are all sent, in order, before any edit.
+    queue: deque[_Item[T, R]] = field(default_factory=deque)
+    #: Edits waiting, one per key (the newest state), in order of their first submission.
+    edits: dict[Hashable, _Item[T, R]] = field(default_factory=dict)
+    #: When each key was last edited, for ``edit_interval``.
+    edited_at: dict[Hashable, float] = field(default_factory=dict)
+    #: Set on every submission: wakes a worker that waits for an edit's turn.
+    wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
     not_before: float = float("-inf")  # a 429 or a backoff holds the chat until then
     release: asyncio.TimerHandle | None = None
 
-    def expires(self) -> float:
+    def expires(self, edit_interval: float) -> float:
         window = self.window.expires() if self.window is not None else float("-inf")
-        return max(window, self.not_before)
+        edited = max(self.edited_at.values(), default=float("-inf")) + edit_interval
+        return max(window, self.not_before, edited)
+
+    def busy(self) -> bool:
+        return bool(self.queue or self.edits)
 
 
 def _enabled(limit: float | None) -> bool:
@@ -180,8 +228,13 @@ class Sender(Generic[T, R]):
         backoff: float = 0.5,
         max_backoff: float = 30.0,
         group_window: float = 60.0,
+        coalesce: Callable[[T], Hashable | None] | None = None,
+        edit_interval: float = 3.0,
+        edit_reserve: int | None = None,
     ) -> None:
         self._transport = transport
+        self._coalesce = coalesce
+        self._edit_interval = max(0.0, edit_interval)
         self._per_second = per_second if _enabled(per_second) else None
         self._group_limit = (
             int(group_per_minute) if group_per_minute and group_per_minute > 0 else None
@@ -194,6 +247,8 @@ class Sender(Generic[T, R]):
             if private_per_second is not None and private_per_second > 0
             else None
         )
+        limit = self._group_limit or 0
+        self._edit_reserve = limit // 4 if edit_reserve is None else max(0, edit_reserve)
         self._max_retries = max(0, max_retries)
         self._backoff = max(0.0, backoff)
         self._max_backoff = max(0.0, max_backoff)
@@ -252,9 +307,10 @@ class Sender(Generic[T, R]):
         for chat in self._chats.values():
             if chat.release is not None:
                 chat.release.cancel()
-            for _, future in chat.queue:
-                future.cancel()
+            for item in [*chat.queue, *chat.edits.values()]:
+                item.cancel()
             chat.queue.clear()
+            chat.edits.clear()
         self._chats.clear()
         self._pending = 0
 
@@ -275,8 +331,16 @@ class Sender(Generic[T, R]):
         chat = self._chats.get(chat_id)
         if chat is None:
             chat = self._chats[chat_id] = _Chat(window=self._new_window(chat_id))
-        chat.queue.append((message, future))
+        key = self._coalesce(message) if self._coalesce is not None else None
+        if key is None:
+            chat.queue.append(_Item(message, [future]))
+        elif (waiting := chat.edits.get(key)) is not None:
+            waiting.message = message  # only the newest state goes out, in the first one's place
+            waiting.futures.append(future)
+        else:
+            chat.edits[key] = _Item(message, [future], key)
         self._pending += 1
+        chat.wakeup.set()
         if chat.task is None:
             if chat.release is not None:
                 chat.release.cancel()
@@ -308,47 +372,96 @@ class Sender(Generic[T, R]):
     # -- per-chat worker -------------------------------------------------------------------
 
     async def _work(self, chat_id: int, chat: _Chat[T, R]) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            while chat.queue:
-                message, future = chat.queue[0]
-                if not future.done():
-                    try:
-                        await self._deliver(chat_id, chat, message, future)
-                    except Exception as exc:  # a bug of ours must not strand the queue
-                        log.error("chat %s: sender failure: %s", chat_id, _describe(exc))
-                        self._fail(future, exc)
-                chat.queue.popleft()
-                self._pending -= 1
+            while chat.busy():
+                chat.wakeup.clear()
+                if chat.queue:
+                    item = chat.queue[0]
+                    await self._guarded(chat_id, chat, item, None)
+                    chat.queue.popleft()
+                    self._pending -= len(item.futures)
+                    continue
+                key, ready = min(
+                    (
+                        (key, chat.edited_at.get(key, float("-inf")) + self._edit_interval)
+                        for key in chat.edits
+                    ),
+                    key=lambda pair: pair[1],
+                )
+                if (wait := ready - loop.time()) > 0:
+                    await self._nap(chat, wait)
+                    continue
+                item = chat.edits.pop(key)
+                spare = self._edit_reserve if chat_id < 0 else 0
+                if not await self._guarded(chat_id, chat, item, spare):
+                    # A message came while the edit waited for room: it goes first. A newer
+                    # edit of the key that came meanwhile takes over this one's waiters.
+                    newer = chat.edits.pop(key, None)
+                    if newer is not None:
+                        item.message = newer.message
+                        item.futures.extend(newer.futures)
+                    chat.edits = {key: item, **chat.edits}
+                    continue
+                chat.edited_at[key] = loop.time()
+                self._pending -= len(item.futures)
         finally:
             chat.task = None
             self._release(chat_id, chat)
 
+    @staticmethod
+    async def _nap(chat: _Chat[T, R], seconds: float) -> None:
+        """Sleep up to ``seconds``, or less if something is submitted to the chat."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(chat.wakeup.wait(), seconds)
+
+    async def _guarded(
+        self, chat_id: int, chat: _Chat[T, R], item: _Item[T, R], spare: int | None
+    ) -> bool:
+        try:
+            return await self._deliver(chat_id, chat, item, spare)
+        except Exception as exc:  # a bug of ours must not strand the queue
+            log.error("chat %s: sender failure: %s", chat_id, _describe(exc))
+            item.fail(exc)
+            return True
+
     async def _deliver(
-        self, chat_id: int, chat: _Chat[T, R], message: T, future: asyncio.Future[R]
-    ) -> None:
+        self, chat_id: int, chat: _Chat[T, R], item: _Item[T, R], spare: int | None
+    ) -> bool:
+        """Try ``item`` until it is delivered or failed (True).
+
+        ``spare`` is given for an edit: it waits until the group window keeps that many places
+        free, and gives way (False) as soon as a message is waiting in the chat.
+        """
         loop = asyncio.get_running_loop()
         transient = flood = 0
         while True:
             # Wait for this chat's own turn first, so no global capacity is spent meanwhile.
             # Re-check after waking: the loop may fire a timer up to its clock resolution early.
-            delay = self._chat_delay(chat, loop.time())
+            delay = self._chat_delay(chat, loop.time(), spare or 0)
             while delay > 0:
-                await asyncio.sleep(delay)
-                delay = self._chat_delay(chat, loop.time())
-            if future.done():  # withdrawn by the submitter while we waited
-                return
+                if spare is None:
+                    await asyncio.sleep(delay)
+                else:
+                    chat.wakeup.clear()
+                    await self._nap(chat, delay)
+                    if chat.queue:
+                        return False
+                delay = self._chat_delay(chat, loop.time(), spare or 0)
+            if item.withdrawn():  # every submitter withdrew while we waited
+                return True
             if self._global is not None:
                 await self._global.acquire()
             if chat.window is not None:
                 chat.window.record(loop.time())
             try:
-                result = await self._transport(message)
+                result = await self._transport(item.message)
             except RetryAfter as exc:
                 flood += 1
                 if flood > self._max_retries:
                     log.warning("chat %s: giving up after %d flood waits", chat_id, flood)
-                    self._fail(future, exc)
-                    return
+                    item.fail(exc)
+                    return True
                 wait = max(0.0, exc.retry_after) + RETRY_AFTER_MARGIN
                 log.info("chat %s: flood control, retrying in %.1f s", chat_id, wait)
                 chat.not_before = max(chat.not_before, loop.time() + wait)
@@ -360,8 +473,8 @@ class Sender(Generic[T, R]):
                         transient + 1,
                         _describe(exc),
                     )
-                    self._fail(future, exc)
-                    return
+                    item.fail(exc)
+                    return True
                 wait = self._backoff_delay(transient)
                 transient += 1
                 log.info(
@@ -371,43 +484,38 @@ class Sender(Generic[T, R]):
             except asyncio.CancelledError:
                 task = asyncio.current_task()
                 if task is not None and task.cancelling():
-                    future.cancel()  # the sender is stopping
+                    item.cancel()  # the sender is stopping
                     raise
                 # The transport cancelled itself (e.g. an inner timeout): fail this message only.
                 log.warning("chat %s: the transport was cancelled; message dropped", chat_id)
-                future.cancel()
-                return
+                item.cancel()
+                return True
             except Exception as exc:
                 log.warning("chat %s: message not delivered: %s", chat_id, _describe(exc))
-                self._fail(future, exc)
-                return
+                item.fail(exc)
+                return True
             else:
-                if not future.done():
-                    future.set_result(result)
-                return
+                item.resolve(result)
+                return True
 
-    def _chat_delay(self, chat: _Chat[T, R], now: float) -> float:
+    @staticmethod
+    def _chat_delay(chat: _Chat[T, R], now: float, spare: int) -> float:
         delay = chat.not_before - now
         if chat.window is not None:
-            delay = max(delay, chat.window.delay(now))
+            delay = max(delay, chat.window.delay(now, spare))
         return delay
 
     def _backoff_delay(self, attempt: int) -> float:
         ceiling = min(self._max_backoff, self._backoff * 2.0 ** min(attempt, _MAX_EXPONENT))
         return ceiling * random.uniform(0.5, 1.0)  # "equal jitter": never below half
 
-    @staticmethod
-    def _fail(future: asyncio.Future[R], exc: BaseException) -> None:
-        if not future.done():
-            future.set_exception(exc)
-
     def _release(self, chat_id: int, chat: _Chat[T, R]) -> None:
         """Forget an idle chat once its limits no longer constrain the next message."""
         chat.release = None
-        if self._chats.get(chat_id) is not chat or chat.task is not None or chat.queue:
+        if self._chats.get(chat_id) is not chat or chat.task is not None or chat.busy():
             return
         loop = self._loop or asyncio.get_running_loop()
-        remaining = chat.expires() - loop.time()
+        remaining = chat.expires(self._edit_interval) - loop.time()
         if remaining <= 0:
             del self._chats[chat_id]
         else:

@@ -58,6 +58,11 @@ class Telegram(Protocol):
     async def set_menu(self, commands: list[tuple[str, str]], language_code: str) -> None: ...
 
 
+def _edited_message(message: Outgoing) -> int | None:
+    """Edits of one message supersede each other in the sender; anything else is sent as is."""
+    return message.edit_message_id
+
+
 class _Admins:
     def __init__(self, telegram: Callable[[], Telegram]) -> None:
         self._telegram = telegram
@@ -115,6 +120,8 @@ class Service:
             per_second=self.settings.send_per_second,
             group_per_minute=self.settings.send_group_per_minute,
             private_per_second=self.settings.send_private_per_second,
+            coalesce=_edited_message,
+            edit_interval=self.settings.send_edit_interval,
         )
         await self.sender.start()
         self.scheduler = AsyncIOScheduler(

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     send_per_second: float = Field(default=30.0, ge=0)
     send_group_per_minute: int = Field(default=20, ge=0)
     send_private_per_second: float = Field(default=1.0, ge=0)
+    #: One message (a live count) is edited at most once in this many seconds; newer edits
+    #: replace a waiting one, so only the newest state is sent.
+    send_edit_interval: float = Field(default=3.0, ge=0)
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -484,3 +484,138 @@ def test_property_each_chat_delivered_in_submission_order(
 ) -> None:
     with mock.patch.object(sender_module, "RETRY_AFTER_MARGIN", 0.0005):
         asyncio.run(_run_plan(plan))
+
+
+# -- replies first, edits coalesced --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edit:
+    """An edit of message ``target`` in ``chat_id``; ``seq`` tells the states apart."""
+
+    chat_id: int
+    seq: int
+    target: int
+
+
+def by_target(message: Msg | Edit) -> int | None:
+    return message.target if isinstance(message, Edit) else None
+
+
+async def test_a_queued_edit_is_replaced_by_a_newer_edit_of_the_same_message(
+    make_sender: MakeSender,
+) -> None:
+    transport = FakeTransport(latency=0.05)
+    sender = await make_sender(transport, coalesce=by_target, edit_interval=0)
+    first = sender.submit(Edit(-1, 1, target=7))
+    await asyncio.sleep(0.01)  # it is in flight now
+    later = [sender.submit(Edit(-1, seq, target=7)) for seq in range(2, 10)]
+    other = sender.submit(Edit(-1, 100, target=8))
+    results = await asyncio.gather(first, *later, other)
+
+    # The first was in flight; of the eight queued after it only the newest went out, after
+    # the other message's edit (the message edited longest ago goes first).
+    assert transport.seqs(-1) == [1, 100, 9]
+    assert results[1:-1] == ["sent -1:9"] * 8
+    assert sender.pending() == 0
+
+
+async def test_one_message_is_edited_at_most_once_per_interval(make_sender: MakeSender) -> None:
+    transport = FakeTransport()
+    sender = await make_sender(transport, coalesce=by_target, edit_interval=0.2)
+    started = now()
+    for seq in range(12):  # a vote every 50 ms for 0.6 s
+        sender.submit(Edit(-1, seq, target=7))
+        await asyncio.sleep(0.05)
+    await sender.submit(Edit(-1, 99, target=7))
+
+    times = transport.times(-1)
+    assert all(b - a >= 0.2 - 0.01 for a, b in itertools.pairwise(times))
+    assert transport.seqs(-1)[-1] == 99  # the newest state is always the last one shown
+    assert len(times) <= 5 and times[-1] - started < 1.0
+
+
+async def test_a_reply_never_waits_behind_pending_edits(make_sender: MakeSender) -> None:
+    transport = FakeTransport(latency=0.05)
+    sender = await make_sender(transport, coalesce=by_target, edit_interval=0)
+    edits = [sender.submit(Edit(-1, seq, target=seq)) for seq in range(10)]  # ten messages
+    await asyncio.sleep(0.02)  # the first edit is in flight
+    reply = sender.submit(Msg(-1, 500))
+    await reply
+    assert transport.seqs(-1)[:2] == [0, 500]
+    await asyncio.gather(*edits)
+
+
+async def test_edits_leave_room_in_the_group_window_for_replies(make_sender: MakeSender) -> None:
+    transport = FakeTransport()
+    sender = await make_sender(
+        transport,
+        coalesce=by_target,
+        edit_interval=0,
+        group_per_minute=8,
+        group_window=0.5,
+        edit_reserve=2,
+    )
+    started = now()
+    edits = [sender.submit(Edit(-1, seq, target=seq)) for seq in range(10)]
+    await asyncio.sleep(0.1)
+    # Six edits went at once and two places are still free: the reply does not wait.
+    assert len(transport.times(-1)) == 6
+    await sender.submit(Msg(-1, 500))
+    assert now() - started < 0.2
+    await asyncio.gather(*edits)
+    assert max_in_window(transport.times(-1), 0.5 - 1e-6) <= 8
+
+
+async def test_an_edit_waiting_for_room_gives_way_to_a_reply(make_sender: MakeSender) -> None:
+    transport = FakeTransport()
+    sender = await make_sender(
+        transport, coalesce=by_target, edit_interval=0, group_per_minute=3, group_window=0.4
+    )
+    await asyncio.gather(*(sender.submit(Msg(-1, seq)) for seq in range(2)))
+    edit = sender.submit(Edit(-1, 10, target=1))  # the reserve (0 of 3 here) lets it go
+    await edit
+    waiting = sender.submit(Edit(-1, 11, target=2))  # the window is full: it waits
+    await asyncio.sleep(0.05)
+    reply = sender.submit(Msg(-1, 500))
+    await asyncio.gather(waiting, reply)
+    assert transport.seqs(-1) == [0, 1, 10, 500, 11]
+
+
+@given(
+    script=st.lists(
+        st.tuples(st.sampled_from(["msg", "edit"]), st.integers(0, 3)), min_size=1, max_size=30
+    )
+)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_property_messages_keep_order_and_each_edited_message_ends_in_its_newest_state(
+    script: list[tuple[str, int]],
+) -> None:
+    async def run() -> FakeTransport:
+        transport = FakeTransport(yields={})
+        sender: Sender[Msg | Edit, str] = Sender(
+            transport,  # type: ignore[arg-type]
+            **NO_LIMITS,
+            coalesce=by_target,
+            edit_interval=0,
+        )
+        await sender.start()
+        futures = []
+        for seq, (kind, target) in enumerate(script):
+            message = Msg(-1, seq) if kind == "msg" else Edit(-1, seq, target=target)
+            futures.append(sender.submit(message))
+            if seq % 3 == 0:
+                await asyncio.sleep(0)
+        await asyncio.gather(*futures)
+        await sender.stop()
+        return transport
+
+    transport = asyncio.run(run())
+    sent = transport.seqs(-1)
+    messages = [seq for seq, (kind, _) in enumerate(script) if kind == "msg"]
+    assert [seq for seq in sent if script[seq][0] == "msg"] == messages
+    for target in {t for kind, t in script if kind == "edit"}:
+        edits = [seq for seq, (kind, t) in enumerate(script) if kind == "edit" and t == target]
+        shown = [seq for seq in sent if script[seq] == ("edit", target)]
+        assert shown[-1] == edits[-1]
+        assert shown == sorted(shown)
