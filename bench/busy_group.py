@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot import service as service_module  # noqa: E402
 from bot.runtimes import build_runtime  # noqa: E402
-from bot.sandbox import EmuChat, EmuMessage, Emulator, EmuUser  # noqa: E402
+from bot.sandbox import EmuChat, Emulator, EmuMessage, EmuUser  # noqa: E402
 from bot.service import Service  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
