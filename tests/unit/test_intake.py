@@ -45,7 +45,7 @@ class FakeTelegram:
 async def until(condition: Any, seconds: float = 2.0) -> None:
     async with asyncio.timeout(seconds):
         while not condition():
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.01)  # noqa: ASYNC110 - polling a plain condition
 
 
 async def test_poller_hands_out_the_original_json_and_confirms_the_offset_at_stop() -> None:
