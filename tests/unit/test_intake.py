@@ -42,10 +42,11 @@ class FakeTelegram:
         return batch
 
 
-async def until(condition: Any, seconds: float = 2.0) -> None:
+async def until(sink: Sink, count: int, seconds: float = 2.0) -> None:
     async with asyncio.timeout(seconds):
-        while not condition():
-            await asyncio.sleep(0.01)  # noqa: ASYNC110 - polling a plain condition
+        while len(sink.updates) < count:
+            sink.arrived.clear()
+            await sink.arrived.wait()
 
 
 async def test_poller_hands_out_the_original_json_and_confirms_the_offset_at_stop() -> None:
@@ -54,7 +55,7 @@ async def test_poller_hands_out_the_original_json_and_confirms_the_offset_at_sto
     sink = Sink()
     poller = Poller(telegram.fetch, sink, wait=1)
     await poller.start()
-    await until(lambda: len(sink.updates) == 3)
+    await until(sink, 3)
     await poller.stop()
 
     assert sink.updates[1] is odd  # the very object Telegram's JSON became, nothing re-made
@@ -72,7 +73,7 @@ async def test_poller_survives_errors_429s_and_updates_that_are_not_objects() ->
     sink = Sink()
     poller = Poller(telegram.fetch, sink, wait=1, backoff=0.01)
     await poller.start()
-    await until(lambda: sink.updates)
+    await until(sink, 1)
     await poller.stop()
     assert sink.updates == [{"update_id": 5}]
 
