@@ -183,6 +183,14 @@ class Emulator:
         """Recent Bot API calls answered with an error (the last 50)."""
         return list(self._state.failures)
 
+    def inject_update(self, update: Mapping[str, Any]) -> int:
+        """Hand the bot ``update`` through getUpdates exactly as given (its update_id replaced).
+
+        For tests that feed shapes no scenario step produces, such as updates built from the
+        Bot API description; allowed_updates is not applied. Returns the update id used.
+        """
+        return self._state.inject_update(update)
+
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates not yet confirmed by the bot through getUpdates' offset."""

@@ -365,6 +365,14 @@ class EmulatorState:
         self.notify()
         return True
 
+    def inject_update(self, update: Mapping[str, Any]) -> int:
+        """Queue ``update`` for getUpdates as it is, under the next update id; returns the id."""
+        update_id = self._next_update_id
+        self.updates.append({**update, "update_id": update_id})
+        self._next_update_id += 1
+        self.notify()
+        return update_id
+
     def set_allowed_updates(self, allowed: list[str]) -> None:
         self.allowed_updates = frozenset(allowed) if allowed else DEFAULT_UPDATE_TYPES
 

@@ -1,0 +1,59 @@
+"""The pinned Bot API description, as the tests read it: the validator and the generator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+
+from tests.botapi import BOT_API_VERSION, objects, updates, validate, validate_result
+
+MESSAGE: dict[str, Any] = {
+    "message_id": 5,
+    "date": 1_780_000_000,
+    "chat": {"id": -1001, "type": "supergroup", "title": "Maple Court"},
+    "from": {"id": 42, "is_bot": True, "first_name": "Courtyard", "username": "CourtyardBot"},
+    "text": "Poll #1",
+    "link_preview_options": {"is_disabled": True},
+}
+
+
+def test_the_pinned_description_is_a_known_bot_api() -> None:
+    assert BOT_API_VERSION.startswith("Bot API ")
+
+
+def test_a_message_as_telegram_sends_it_conforms() -> None:
+    assert validate("Message", MESSAGE) == []
+    assert validate_result("sendMessage", MESSAGE) == []
+    assert validate_result("editMessageText", True) == []
+
+
+def test_unknown_fields_wrong_types_and_missing_fields_are_each_named() -> None:
+    broken = {**MESSAGE, "colour": "green", "date": "today"}
+    del broken["chat"]
+    errors = validate("Message", broken)
+    assert "Message.colour: unknown field of Message" in errors
+    assert any(e.startswith("Message.date: expected Integer, got str") for e in errors)
+    assert "Message.chat: required field of Message is missing" in errors
+    assert validate("User", {"id": True, "is_bot": False, "first_name": "A"}) != []
+
+
+def test_unions_accept_any_of_their_kinds() -> None:
+    owner = {"status": "creator", "user": MESSAGE["from"], "is_anonymous": False}
+    assert validate("ChatMember", owner) == []
+    gone = {"chat": MESSAGE["chat"], "message_id": 3, "date": 0}
+    assert validate("MaybeInaccessibleMessage", gone) == []
+    assert validate("ChatMember", {"status": "creator"}) != []
+
+
+@given(update=updates(max_depth=3))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_generated_updates_conform_to_the_description(update: dict[str, Any]) -> None:
+    assert validate("Update", update) == []
+    assert len(update) == 2
+
+
+@given(message=objects("Message", max_depth=2))
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_generated_messages_conform(message: dict[str, Any]) -> None:
+    assert validate("Message", message) == []
