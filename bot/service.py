@@ -80,9 +80,8 @@ class Service:
         self.services = Services(
             clock=self.clock,
             codec=ActionCodec(hashlib.sha256(secret.encode()).digest()),
-            admins=_Admins(lambda: self.telegram),
         )
-        self.app = App(self.sessions, self.services)
+        self.app = App(self.sessions, self.services, _Admins(lambda: self.telegram))
         self.sender: Sender[Outgoing, Any] | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self._ticking = False
@@ -106,7 +105,6 @@ class Service:
         self.services = Services(
             clock=self.clock,
             codec=self.services.codec,
-            admins=self.services.admins,
             bot_username=telegram.bot_username,
         )
         self.app.services = self.services

@@ -1,9 +1,12 @@
 """What a use case gets: the incoming event, a unit of work and helpers.
 
-Use cases never talk to Telegram. They read and write through ``session``
+Use cases never talk to Telegram: they run inside a write transaction, which
+on SQLite holds up every other chat. They read and write through ``session``
 and say what should be sent by calling ``reply``/``send``/``edit``/``answer``
 (returned to the runtime after the transaction commits) or ``post`` (written
 to the outbox inside the transaction, for fan-out and scheduled messages).
+What they need to know from Telegram is asked by the app before the
+transaction opens (see ``registry.command(asks_admin=...)``).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import select
@@ -41,19 +44,12 @@ class UserError(Exception):
         self.message = message
 
 
-class ChatAdmins(Protocol):
-    """The one question about Telegram a use case may ask."""
-
-    async def is_admin(self, chat_id: int, user_id: int) -> bool: ...
-
-
 @dataclass(frozen=True, slots=True)
 class Services:
     """Long-lived collaborators shared by every use case."""
 
     clock: Clock
     codec: ActionCodec
-    admins: ChatAdmins
     bot_username: str = "CourtyardBot"
 
 
@@ -136,10 +132,24 @@ class Context(Work):
     member: Member | None = None
     action: Action | None = None
     replies: list[Reply] = field(default_factory=list)
+    chat_admin: bool | None = None
 
     @property
     def args(self) -> str:
         return self.incoming.args.strip()
+
+    @property
+    def sender_is_admin(self) -> bool:
+        """Whether the sender is an admin of this Telegram chat.
+
+        Asked of Telegram by the app before the transaction opened, for commands
+        registered with ``asks_admin=True`` (and only in groups: elsewhere it is
+        False); reading it anywhere else is a mistake in the code.
+        """
+        if self.chat_admin is None:
+            command = self.incoming.command
+            raise RuntimeError(f"/{command} reads the admin status without asks_admin=True")
+        return self.chat_admin
 
     def require_community(self) -> Community:
         if self.community is None:
