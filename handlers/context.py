@@ -1,12 +1,14 @@
 """What a use case gets: the incoming event, a unit of work and helpers.
 
-Use cases never talk to Telegram: they run inside a write transaction, which
-on SQLite holds up every other chat. They read and write through ``session``
-and say what should be sent by calling ``reply``/``send``/``edit``/``answer``
-(returned to the runtime after the transaction commits) or ``post`` (written
-to the outbox inside the transaction, for fan-out and scheduled messages).
-What they need to know from Telegram is asked by the app before the
-transaction opens (see ``registry.command(asks_admin=...)``).
+Use cases never talk to Telegram and never do slow work: they run inside a
+write transaction, which on SQLite holds up every other chat. They read and
+write through ``session`` and say what should be sent by calling
+``reply``/``send``/``edit``/``answer`` (returned to the runtime after the
+transaction commits) or ``post`` (written to the outbox inside the
+transaction, for fan-out and scheduled messages; a chart is posted as the
+data to draw it, drawn when the outbox is drained). What they need to know
+from Telegram is asked by the app before the transaction opens (see
+``registry.command(asks_admin=...)``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.actions import Action, ActionCodec
+from handlers.charts import ChartRequest
 from handlers.clock import Clock
 from handlers.i18n import Translator, resolve_language
 from handlers.messages import (
@@ -85,30 +88,35 @@ class Work:
         chat_id: int,
         text: str,
         buttons: Sequence[Sequence[Button]] = (),
-        photo: bytes | None = None,
         *,
         key: str | None = None,
+        chart: ChartRequest | None = None,
+        caption_only: bool = False,
     ) -> None:
-        """Queue a message in the outbox, committed with the change it announces."""
-        self._queue(chat_id, {"text": str(text), "key": key}, buttons, photo)
+        """Queue a message in the outbox, committed with the change it announces.
+
+        With ``chart`` the message goes out as that picture with ``text`` as its
+        caption; the chart is drawn when the outbox is drained, outside any
+        transaction. Should drawing fail, ``text`` goes out alone, or nothing
+        does when ``caption_only`` says the text is only the picture's caption.
+        """
+        payload: dict[str, Any] = {"text": str(text), "key": key}
+        if chart is not None:
+            payload["chart"] = chart.as_json()
+            payload["caption_only"] = caption_only
+        self._queue(chat_id, payload, buttons)
 
     def edit_posted(
         self, chat_id: int, key: str, text: str, buttons: Sequence[Sequence[Button]] = ()
     ) -> None:
         """Queue an edit of the message posted under ``key`` (nothing happens if there is none)."""
-        self._queue(chat_id, {"text": str(text), "edit_key": key}, buttons, None)
+        self._queue(chat_id, {"text": str(text), "edit_key": key}, buttons)
 
     def _queue(
-        self,
-        chat_id: int,
-        payload: dict[str, Any],
-        buttons: Sequence[Sequence[Button]],
-        photo: bytes | None,
+        self, chat_id: int, payload: dict[str, Any], buttons: Sequence[Sequence[Button]]
     ) -> None:
         payload["buttons"] = [[[b.label, b.data] for b in row] for row in buttons]
-        self.session.add(
-            OutboxMessage(chat_id=chat_id, payload=payload, photo=photo, created_at=self.now)
-        )
+        self.session.add(OutboxMessage(chat_id=chat_id, payload=payload, created_at=self.now))
 
     def translator_for(
         self, language: str | None, community: Community | None = None
