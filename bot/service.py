@@ -23,11 +23,13 @@ from bot.settings import Settings
 from bot.updates import to_incoming
 from handlers.actions import ActionCodec
 from handlers.app import App
+from handlers.charts import ChartRenderer, render_result_chart_isolated
 from handlers.clock import Clock, SystemClock
 from handlers.community import menu
 from handlers.context import Services
 from handlers.i18n import SUPPORTED
 from handlers.jobs import (
+    Claimed,
     claim_outbox,
     finish_outbox,
     posted_message_id,
@@ -39,6 +41,7 @@ from models.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
 RECENT_UPDATES = 10_000
+CHARTS_AT_ONCE = 2  # child processes drawing charts at a time (~45 MB each)
 
 # Telegram wants ISO 639-1 codes for per-language menus; "" is everyone else.
 MENU_LANGUAGE_CODES = {"en": "", "ru": "ru", "zh_Hans": "zh"}
@@ -73,7 +76,12 @@ class _Admins:
 
 class Service:
     def __init__(
-        self, settings: Settings, clock: Clock | None = None, *, migrate_at_start: bool = True
+        self,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        migrate_at_start: bool = True,
+        chart_renderer: ChartRenderer = render_result_chart_isolated,
     ) -> None:
         self.settings = settings
         self.migrate_at_start = migrate_at_start
@@ -85,9 +93,11 @@ class Service:
         self.services = Services(
             clock=self.clock,
             codec=ActionCodec(hashlib.sha256(secret.encode()).digest()),
-            admins=_Admins(lambda: self.telegram),
         )
-        self.app = App(self.sessions, self.services)
+        self.app = App(self.sessions, self.services, _Admins(lambda: self.telegram))
+        #: Draws the charts the outbox asks for, after the claim has committed.
+        self.chart_renderer = chart_renderer
+        self._drawing = asyncio.Semaphore(CHARTS_AT_ONCE)
         self.sender: Sender[Outgoing, Any] | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self._ticking = False
@@ -111,7 +121,6 @@ class Service:
         self.services = Services(
             clock=self.clock,
             codec=self.services.codec,
-            admins=self.services.admins,
             bot_username=telegram.bot_username,
         )
         self.app.services = self.services
@@ -266,13 +275,37 @@ class Service:
                 self._ticking = False
 
     async def drain_outbox(self) -> None:
+        """Send what the outbox holds, drawing its charts once the claim has committed.
+
+        Chats are served side by side, so one chat's chart holds up only the
+        messages queued after it in that chat (whose order is kept).
+        """
         while batch := await claim_outbox(self.sessions, self.clock.now()):
-            results = await asyncio.gather(
-                *(self.send(message) for _, message in batch), return_exceptions=True
-            )
-            for (row_id, _), result in zip(batch, results, strict=True):
-                sent = not isinstance(result, BaseException)
-                if not sent:
-                    log.warning("outbox message %s not delivered: %s", row_id, result)
-                with contextlib.suppress(Exception):
-                    await finish_outbox(self.sessions, row_id, self.clock.now(), sent=sent)
+            chats: dict[int, list[Claimed]] = {}
+            for item in batch:
+                chats.setdefault(item.message.chat_id, []).append(item)
+            await asyncio.gather(*(self._send_claimed(items) for items in chats.values()))
+
+    async def _send_claimed(self, items: list[Claimed]) -> None:
+        """One chat's messages in order: their charts drawn first, then all handed to the sender."""
+        ready = [await self._draw(item) for item in items]
+        results = await asyncio.gather(
+            *(self._send_ready(message) for message in ready), return_exceptions=True
+        )
+        for item, message, result in zip(items, ready, results, strict=True):
+            failed = isinstance(result, BaseException)
+            if failed:
+                log.warning("outbox message %s not delivered: %s", item.id, result)
+            sent = message is not None and not failed
+            with contextlib.suppress(Exception):
+                await finish_outbox(self.sessions, item.id, self.clock.now(), sent=sent)
+
+    async def _send_ready(self, message: Outgoing | None) -> Any:
+        """None is a chart's caption alone, left unsent because the chart could not be drawn."""
+        return None if message is None else await self.send(message)
+
+    async def _draw(self, item: Claimed) -> Outgoing | None:
+        if item.chart is None:
+            return item.message
+        async with self._drawing:
+            return await item.ready(self.chart_renderer)

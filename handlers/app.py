@@ -4,6 +4,10 @@
 community and the sender's membership, picks the reply language, checks
 where and by whom the use case may run, and turns bad input into a
 localized answer. Updates from one chat are handled one at a time, in order.
+
+What a use case needs from Telegram (whether the sender is a chat admin) is
+asked before the transaction opens: a write transaction on SQLite holds up
+every chat, so no Bot API call may happen inside one.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,12 +31,18 @@ from handlers.actions import BadAction
 from handlers.context import Context, Services, UserError
 from handlers.i18n import Translator, resolve_language
 from handlers.messages import ANSWER_LIMIT, CallbackAnswer, Incoming, Outgoing, Reply, plain_text
-from handlers.registry import Needs, Where
+from handlers.registry import CommandSpec, Needs, Where
 from models import Community, Member, User
 
 log = logging.getLogger(__name__)
 
 FEATURES = (handlers.community, handlers.needs, handlers.polls)
+
+
+class ChatAdmins(Protocol):
+    """The one question about Telegram the app asks on a use case's behalf."""
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool: ...
 
 
 @dataclass
@@ -41,9 +52,12 @@ class _ChatLock:
 
 
 class App:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], services: Services) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], services: Services, admins: ChatAdmins
+    ) -> None:
         self.sessions = sessions
         self.services = services
+        self.admins = admins
         self._locks: dict[int, _ChatLock] = {}
 
     @asynccontextmanager
@@ -68,8 +82,10 @@ class App:
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         ctx: Context | None = None
         try:
+            chat_admin = await self._ask_admin(incoming)
             async with self.sessions() as session, session.begin():
                 ctx = await self._context(session, incoming)
+                ctx.chat_admin = chat_admin
                 await self._dispatch(ctx)
                 return ctx.replies
         except UserError as error:
@@ -80,6 +96,19 @@ class App:
             return _refusal(
                 incoming, t("Something went wrong on our side. Please try again in a minute.")
             )
+
+    async def _ask_admin(self, incoming: Incoming) -> bool | None:
+        """The sender's admin status, for a command that asks for it; None when none does.
+
+        Asked only where the command may run, and only in groups (nobody
+        administers a private chat), so a refused command costs no API call.
+        """
+        spec = _command_spec(incoming)
+        if spec is None or not spec.asks_admin or not _allowed_in(spec, incoming):
+            return None
+        if not incoming.chat.is_group:
+            return False
+        return await self.admins.is_admin(incoming.chat.id, incoming.user.id)
 
     async def _context(self, session: AsyncSession, incoming: Incoming) -> Context:
         user = await _touch_user(session, incoming)
@@ -121,11 +150,12 @@ class App:
             raise UserError(
                 ctx.t("I don't know /{command}. Send /help to see what I can do.", command=name)
             )
-        chat = ctx.incoming.chat
-        if spec.where is Where.GROUP and not chat.is_group:
-            raise UserError(ctx.t("/{command} works in the community's group chat.", command=name))
-        if spec.where is Where.PRIVATE and not chat.is_private:
-            raise UserError(ctx.t("/{command} works in a private chat with me.", command=name))
+        if not _allowed_in(spec, ctx.incoming):
+            if spec.where is Where.GROUP:
+                message = ctx.t("/{command} works in the community's group chat.", command=name)
+            else:
+                message = ctx.t("/{command} works in a private chat with me.", command=name)
+            raise UserError(message)
         self._check_needs(ctx, spec.needs)
         await spec.run(ctx)
 
@@ -152,6 +182,22 @@ class App:
             ctx.require_community()
         if needs >= Needs.MEMBER:
             ctx.require_member()
+
+
+def _command_spec(incoming: Incoming) -> CommandSpec | None:
+    """The command ``incoming`` runs, if it is a known command (events and buttons come first)."""
+    if incoming.event is not None or incoming.callback_data is not None or not incoming.command:
+        return None
+    return registry.COMMANDS.get(incoming.command.lower())
+
+
+def _allowed_in(spec: CommandSpec, incoming: Incoming) -> bool:
+    chat = incoming.chat
+    if spec.where is Where.GROUP:
+        return chat.is_group
+    if spec.where is Where.PRIVATE:
+        return chat.is_private
+    return True
 
 
 async def _touch_user(session: AsyncSession, incoming: Incoming) -> User:

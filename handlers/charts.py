@@ -30,8 +30,9 @@ import math
 import sys
 import threading
 import unicodedata
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from matplotlib.text import Text
@@ -270,33 +271,68 @@ def _render(
 CHART_TIMEOUT = 60.0
 
 
+@dataclass(frozen=True, slots=True)
+class ChartRequest:
+    """Everything needed to draw a result chart, as plain JSON-able data.
+
+    A poll's close writes this into the outbox instead of a picture: drawing
+    takes a child process and half a second or more, which must not happen
+    while the closing transaction holds its locks. The outbox drain draws it
+    once the claim has committed (see ``handlers.jobs.Claimed``).
+    """
+
+    title: str
+    labels: tuple[str, ...]
+    values: tuple[float, ...]
+    value_labels: tuple[str, ...] | None = None
+    subtitle: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "labels": list(self.labels),
+            "values": list(self.values),
+            "value_labels": list(self.value_labels) if self.value_labels is not None else None,
+            "subtitle": self.subtitle,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ChartRequest:
+        value_labels = data.get("value_labels")
+        return cls(
+            title=data["title"],
+            labels=tuple(data["labels"]),
+            values=tuple(data["values"]),
+            value_labels=tuple(value_labels) if value_labels is not None else None,
+            subtitle=data.get("subtitle"),
+        )
+
+    def render(self) -> bytes:
+        return render_result_chart(
+            self.title,
+            self.labels,
+            self.values,
+            value_labels=self.value_labels,
+            subtitle=self.subtitle,
+        )
+
+
+#: Draws a chart to PNG bytes; the service holds one, and tests replace it.
+ChartRenderer = Callable[[ChartRequest], Awaitable[bytes]]
+
+
 class ChartError(RuntimeError):
     """The chart process failed; the caller posts the result without a picture."""
 
 
-async def render_result_chart_isolated(
-    title: str,
-    labels: Sequence[str],
-    values: Sequence[float],
-    *,
-    value_labels: Sequence[str] | None = None,
-    subtitle: str | None = None,
-) -> bytes:
+async def render_result_chart_isolated(chart: ChartRequest) -> bytes:
     """``render_result_chart`` in a short-lived child process.
 
     matplotlib, numpy and the fonts cost ~45 MB that Python never gives back;
     a poll closes rarely, so a second of start-up in a child is the better
     trade than carrying that memory in the bot for good.
     """
-    request = json.dumps(
-        {
-            "title": title,
-            "labels": list(labels),
-            "values": list(values),
-            "value_labels": list(value_labels) if value_labels is not None else None,
-            "subtitle": subtitle,
-        }
-    ).encode()
+    request = json.dumps(chart.as_json()).encode()
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -317,15 +353,8 @@ async def render_result_chart_isolated(
 
 
 def _main() -> None:
-    request = json.loads(sys.stdin.buffer.read())
-    png = render_result_chart(
-        request["title"],
-        request["labels"],
-        request["values"],
-        value_labels=request["value_labels"],
-        subtitle=request["subtitle"],
-    )
-    sys.stdout.buffer.write(png)
+    chart = ChartRequest.from_json(json.loads(sys.stdin.buffer.read()))
+    sys.stdout.buffer.write(chart.render())
 
 
 if __name__ == "__main__":

@@ -50,10 +50,12 @@ def _timezone(token: str) -> str | None:
     return token
 
 
-@command("setup", N_("set up this group as a community (admins)"), needs=Needs.NOTHING)
+@command(
+    "setup", N_("set up this group as a community (admins)"), needs=Needs.NOTHING, asks_admin=True
+)
 async def setup(ctx: Context) -> None:
     chat = ctx.incoming.chat
-    if not await ctx.services.admins.is_admin(chat.id, ctx.incoming.user.id):
+    if not ctx.sender_is_admin:
         raise UserError(ctx.t("Only an admin of this Telegram group can run /setup."))
     timezone = ctx.community.timezone if ctx.community else "UTC"
     language = (

@@ -1,9 +1,14 @@
 """What a use case gets: the incoming event, a unit of work and helpers.
 
-Use cases never talk to Telegram. They read and write through ``session``
-and say what should be sent by calling ``reply``/``send``/``edit``/``answer``
-(returned to the runtime after the transaction commits) or ``post`` (written
-to the outbox inside the transaction, for fan-out and scheduled messages).
+Use cases never talk to Telegram and never do slow work: they run inside a
+write transaction, which on SQLite holds up every other chat. They read and
+write through ``session`` and say what should be sent by calling
+``reply``/``send``/``edit``/``answer`` (returned to the runtime after the
+transaction commits) or ``post`` (written to the outbox inside the
+transaction, for fan-out and scheduled messages; a chart is posted as the
+data to draw it, drawn when the outbox is drained). What they need to know
+from Telegram is asked by the app before the transaction opens (see
+``registry.command(asks_admin=...)``).
 """
 
 from __future__ import annotations
@@ -11,13 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.actions import Action, ActionCodec
+from handlers.charts import ChartRequest
 from handlers.clock import Clock
 from handlers.i18n import Translator, resolve_language
 from handlers.messages import (
@@ -41,19 +47,12 @@ class UserError(Exception):
         self.message = message
 
 
-class ChatAdmins(Protocol):
-    """The one question about Telegram a use case may ask."""
-
-    async def is_admin(self, chat_id: int, user_id: int) -> bool: ...
-
-
 @dataclass(frozen=True, slots=True)
 class Services:
     """Long-lived collaborators shared by every use case."""
 
     clock: Clock
     codec: ActionCodec
-    admins: ChatAdmins
     bot_username: str = "CourtyardBot"
 
 
@@ -89,30 +88,35 @@ class Work:
         chat_id: int,
         text: str,
         buttons: Sequence[Sequence[Button]] = (),
-        photo: bytes | None = None,
         *,
         key: str | None = None,
+        chart: ChartRequest | None = None,
+        caption_only: bool = False,
     ) -> None:
-        """Queue a message in the outbox, committed with the change it announces."""
-        self._queue(chat_id, {"text": str(text), "key": key}, buttons, photo)
+        """Queue a message in the outbox, committed with the change it announces.
+
+        With ``chart`` the message goes out as that picture with ``text`` as its
+        caption; the chart is drawn when the outbox is drained, outside any
+        transaction. Should drawing fail, ``text`` goes out alone, or nothing
+        does when ``caption_only`` says the text is only the picture's caption.
+        """
+        payload: dict[str, Any] = {"text": str(text), "key": key}
+        if chart is not None:
+            payload["chart"] = chart.as_json()
+            payload["caption_only"] = caption_only
+        self._queue(chat_id, payload, buttons)
 
     def edit_posted(
         self, chat_id: int, key: str, text: str, buttons: Sequence[Sequence[Button]] = ()
     ) -> None:
         """Queue an edit of the message posted under ``key`` (nothing happens if there is none)."""
-        self._queue(chat_id, {"text": str(text), "edit_key": key}, buttons, None)
+        self._queue(chat_id, {"text": str(text), "edit_key": key}, buttons)
 
     def _queue(
-        self,
-        chat_id: int,
-        payload: dict[str, Any],
-        buttons: Sequence[Sequence[Button]],
-        photo: bytes | None,
+        self, chat_id: int, payload: dict[str, Any], buttons: Sequence[Sequence[Button]]
     ) -> None:
         payload["buttons"] = [[[b.label, b.data] for b in row] for row in buttons]
-        self.session.add(
-            OutboxMessage(chat_id=chat_id, payload=payload, photo=photo, created_at=self.now)
-        )
+        self.session.add(OutboxMessage(chat_id=chat_id, payload=payload, created_at=self.now))
 
     def translator_for(
         self, language: str | None, community: Community | None = None
@@ -136,10 +140,24 @@ class Context(Work):
     member: Member | None = None
     action: Action | None = None
     replies: list[Reply] = field(default_factory=list)
+    chat_admin: bool | None = None
 
     @property
     def args(self) -> str:
         return self.incoming.args.strip()
+
+    @property
+    def sender_is_admin(self) -> bool:
+        """Whether the sender is an admin of this Telegram chat.
+
+        Asked of Telegram by the app before the transaction opened, for commands
+        registered with ``asks_admin=True`` (and only in groups: elsewhere it is
+        False); reading it anywhere else is a mistake in the code.
+        """
+        if self.chat_admin is None:
+            command = self.incoming.command
+            raise RuntimeError(f"/{command} reads the admin status without asks_admin=True")
+        return self.chat_admin
 
     def require_community(self) -> Community:
         if self.community is None:

@@ -4,17 +4,22 @@ A job runs in its own transaction together with the claim of its row
 (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises writers with
 ``BEGIN IMMEDIATE``), so a job is done exactly once even with two bots
 running, and a crash mid-job leaves it due for the next wake-up.
+
+Slow work stays out of these transactions: a result chart is queued as the
+data to draw it and drawn after the outbox claim has committed (``Claimed``).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import registry
+from handlers.charts import ChartRenderer, ChartRequest
 from handlers.context import JobContext, Services
 from handlers.messages import Button, Outgoing
 from models import Job, JobState, OutboxMessage, OutboxState, PostedMessage
@@ -73,9 +78,34 @@ async def run_due_jobs(
     return done
 
 
+@dataclass(slots=True)
+class Claimed:
+    """An outbox message leased to this process, with the chart still to draw for it."""
+
+    id: int
+    message: Outgoing
+    chart: ChartRequest | None = None
+    caption_only: bool = False
+
+    async def ready(self, render: ChartRenderer) -> Outgoing | None:
+        """The message to send, its chart drawn; call it with no transaction open.
+
+        When drawing fails the text goes out alone, so a result is never lost
+        to a picture; None when the text was only the picture's caption.
+        """
+        if self.chart is None:
+            return self.message
+        try:
+            self.message.photo = await render(self.chart)
+        except Exception:
+            log.exception("chart of outbox message %s failed; sending the text alone", self.id)
+            return None if self.caption_only else self.message
+        return self.message
+
+
 async def claim_outbox(
     sessions: async_sessionmaker[AsyncSession], now: datetime, limit: int = 50
-) -> list[tuple[int, Outgoing]]:
+) -> list[Claimed]:
     """Lease pending messages to this process; a lease older than SENDING_LEASE is retaken."""
     async with sessions() as session, session.begin():
         rows = list(
@@ -98,7 +128,15 @@ async def claim_outbox(
             row.state = OutboxState.SENDING
             row.claimed_at = now
             row.attempts += 1
-            claimed.append((row.id, _outgoing(row)))
+            chart = row.payload.get("chart")
+            claimed.append(
+                Claimed(
+                    row.id,
+                    _outgoing(row),
+                    ChartRequest.from_json(chart) if chart is not None else None,
+                    bool(row.payload.get("caption_only")),
+                )
+            )
         return claimed
 
 
@@ -146,6 +184,7 @@ async def finish_outbox(
 
 
 def _outgoing(row: OutboxMessage) -> Outgoing:
+    """``row.photo`` is only set on rows queued before charts were drawn at sending time."""
     buttons = [[Button(label, data) for label, data in line] for line in row.payload["buttons"]]
     return Outgoing(
         chat_id=row.chat_id,

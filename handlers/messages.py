@@ -69,8 +69,9 @@ class Incoming:
     """Who did what, where and when.
 
     Exactly one of ``command``, ``callback_data``, ``event`` or plain ``text``
-    says what happened. ``sender_is_admin`` is filled by the runtime only when
-    a use case asks for it (see ``AdminCheck``), because it costs an API call.
+    says what happened. Whether the sender is a chat admin is not here: it
+    costs an API call, so the app asks only for commands that declare they
+    need it (``registry.command(asks_admin=True)``), see ``Context.sender_is_admin``.
     """
 
     user: Person

@@ -65,7 +65,7 @@ from sqlalchemy.sql import ColumnElement
 
 from handlers import audit, jobs, tally
 from handlers.actions import BadAction
-from handlers.charts import render_result_chart_isolated
+from handlers.charts import ChartRequest
 from handlers.context import Context, JobContext, UserError, Work, hint
 from handlers.i18n import N_, Translator
 from handlers.messages import Button, plain_text
@@ -784,7 +784,7 @@ async def close_poll(work: Work, poll: Poll, *, closed_by: int | None = None) ->
     t = work.community_translator(community)
     closer = await session.get(User, closed_by) if closed_by is not None else None
     text = _result_text(t, poll, outcome, closer.display_name if closer else None)
-    chart = await _chart(t, poll, outcome)
+    chart = _chart(t, poll, outcome)
     # The poll's own message loses its buttons and says it is closed.
     work.edit_posted(community.chat_id, _message_key(poll), await _group_text(session, t, poll))
     _post_result(work, t, community.chat_id, poll, text, chart)
@@ -899,7 +899,8 @@ def _verdict(t: Translator, poll: Poll, outcome: Outcome) -> Markup:
     return t("Winner: <b>{option}</b>.", option=names)
 
 
-async def _chart(t: Translator, poll: Poll, outcome: Outcome) -> bytes | None:
+def _chart(t: Translator, poll: Poll, outcome: Outcome) -> ChartRequest:
+    """What the result chart shows; it is drawn when the outbox is drained, not here."""
     labels = [_option_label(i, o) for i, o in enumerate(poll.options)]
     values = list(outcome.counts)
     if poll.kind is PollKind.RANKED:
@@ -928,35 +929,31 @@ async def _chart(t: Translator, poll: Poll, outcome: Outcome) -> bytes | None:
     ]
     if outcome.quorum is not None and not outcome.valid:
         subtitle = t("{text} · quorum not met", text=subtitle)
-    title = _shorten(f"#{poll.number} {poll.question}", 120)
-    try:
-        return await render_result_chart_isolated(
-            title,
-            labels,
-            values,
-            value_labels=value_labels,
-            subtitle=plain_text(subtitle, CHART_TEXT_LIMIT),
-        )
-    except Exception:
-        # A missing picture must never keep a poll open.
-        log.exception("chart for poll %s failed", poll.id)
-        return None
+    return ChartRequest(
+        title=_shorten(f"#{poll.number} {poll.question}", 120),
+        labels=tuple(labels),
+        values=tuple(values),
+        value_labels=tuple(value_labels),
+        subtitle=plain_text(subtitle, CHART_TEXT_LIMIT),
+    )
 
 
 def _post_result(
-    work: Work, t: Translator, chat_id: int, poll: Poll, text: str, chart: bytes | None
+    work: Work, t: Translator, chat_id: int, poll: Poll, text: str, chart: ChartRequest
 ) -> None:
-    """One photo with the result as caption, or a short caption and the text after it."""
-    if chart is not None and len(text) <= CAPTION_LIMIT:
-        work.post(chat_id, text, photo=chart)
+    """One photo with the result as caption, or a short caption and the text after it.
+
+    Without a picture (drawing failed) the result is the text alone either way.
+    """
+    if len(text) <= CAPTION_LIMIT:
+        work.post(chat_id, text, chart=chart)
         return
-    if chart is not None:
-        caption = t(
-            "📊 <b>Result of poll #{number}</b>: {question}",
-            number=poll.number,
-            question=_shorten(poll.question, CAPTION_QUESTION_CHARS),
-        )
-        work.post(chat_id, str(caption), photo=chart)
+    caption = t(
+        "📊 <b>Result of poll #{number}</b>: {question}",
+        number=poll.number,
+        question=_shorten(poll.question, CAPTION_QUESTION_CHARS),
+    )
+    work.post(chat_id, str(caption), chart=chart, caption_only=True)
     for chunk in _chunks(text, MESSAGE_LIMIT):
         work.post(chat_id, chunk)
 

@@ -36,12 +36,16 @@ class Needs(enum.IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
+    """``asks_admin``: the use case reads ``ctx.sender_is_admin``, so the app asks
+    Telegram (getChatMember) before opening the transaction, never inside it."""
+
     name: str
     run: UseCase
     description: str
     where: Where
     needs: Needs
     in_menu: bool
+    asks_admin: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +68,14 @@ def command(
     where: Where = Where.GROUP,
     needs: Needs = Needs.MEMBER,
     in_menu: bool = True,
+    asks_admin: bool = False,
 ) -> Callable[[UseCase], UseCase]:
     """Register ``/name``; ``description`` is an untranslated N_() string for the menu."""
 
     def register(run: UseCase) -> UseCase:
         if name in COMMANDS:
             raise RuntimeError(f"/{name} registered twice")
-        COMMANDS[name] = CommandSpec(name, run, description, where, needs, in_menu)
+        COMMANDS[name] = CommandSpec(name, run, description, where, needs, in_menu, asks_admin)
         return run
 
     return register

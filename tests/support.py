@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import itertools
 import re
+import sqlite3
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+import asyncpg
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.actions import ActionCodec
 from handlers.app import App
@@ -43,8 +46,8 @@ class Driver:
         self.clock = clock
         self.sessions = sessions
         self.admins = FakeAdmins()
-        self.services = Services(clock=clock, codec=ActionCodec(b"test"), admins=self.admins)
-        self.app = App(sessions, self.services)
+        self.services = Services(clock=clock, codec=ActionCodec(b"test"))
+        self.app = App(sessions, self.services, self.admins)
         self._ids = itertools.count(1001)
         self._messages = itertools.count(1)
 
@@ -104,6 +107,40 @@ class Driver:
         for member in members:
             await self.send(member, chat, "/join")
         return chat
+
+
+async def write_at_once(database_url: str) -> None:
+    """Write from a connection of our own, refusing to wait for a lock.
+
+    Raises when another transaction would hold the write up: on SQLite any
+    open write transaction (there is one writer at a time), on PostgreSQL a
+    lock on the rows touched (every user, poll and job).
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        connection = sqlite3.connect(url.database or "", timeout=0, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("UPDATE polls SET question = question")
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+        return
+    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(plain)
+    try:
+        async with connection.transaction():
+            await connection.execute("SET LOCAL lock_timeout = '200ms'")
+            await connection.execute("UPDATE users SET display_name = display_name")
+            await connection.execute("UPDATE polls SET question = question")
+            await connection.execute("UPDATE jobs SET attempts = attempts")
+    finally:
+        await connection.close()
+
+
+def connections_in_use(engine: AsyncEngine) -> int:
+    """Connections checked out of ``engine``'s pool: each one may hold a transaction."""
+    return int(engine.pool.checkedout())  # type: ignore[attr-defined]
 
 
 def texts(replies: list[Reply]) -> list[str]:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import timedelta
 
 from bot.runtimes import build_runtime
 from bot.sandbox import EmuMessage
 from bot.service import Service
+from handlers.charts import ChartRequest, render_result_chart_isolated
 from tests.e2e.conftest import TOKEN, World
 from tests.e2e.helpers import ask, community
 
 PNG = b"\x89PNG"
+DRAWING_SECONDS = 3.0
 
 
 def _button(message: EmuMessage, label: str) -> str:
@@ -114,3 +117,40 @@ async def test_concurrent_votes_from_100_members_give_exact_totals(world: World)
     caption = result.caption or ""
     assert "Yes — 66 (66%)" in caption and "No — 34 (34%)" in caption
     assert "100 of 101" in caption
+
+
+async def test_another_group_is_answered_while_a_result_chart_is_drawn(world: World) -> None:
+    """Alice closes her poll; its chart takes seconds to draw. Meanwhile Dora, in another
+    group, asks for her roster and is answered at once: the chart is drawn after the close
+    has committed, outside any transaction. Alice's result photo follows."""
+    emu = world.emulator
+    loop = asyncio.get_running_loop()
+    drawing = asyncio.Event()
+    drawn_at: list[float] = []
+
+    async def slow_renderer(chart: ChartRequest) -> bytes:
+        drawing.set()
+        await asyncio.to_thread(time.sleep, DRAWING_SECONDS)
+        png = await render_result_chart_isolated(chart)
+        drawn_at.append(loop.time())
+        return png
+
+    world.service.chart_renderer = slow_renderer
+    group_a, (alice, bob) = await community(world, "Alice", "Bob")
+    group_b, (dora,) = await community(world, "Dora")
+    poll = await _open_poll(world, alice, group_a, "/poll Paint the door? | Green | Blue | 48h")
+    await emu.wait_callback_answer(await emu.press(bob, poll, _button(poll, "1. Green")))
+
+    closing = await emu.send_text(alice, group_a, "/close 1")
+    await asyncio.wait_for(drawing.wait(), timeout=10)
+    asked_at = loop.time()
+    await ask(world, dora, group_b, "/members", "1 member")
+    answered_at = loop.time()
+    assert answered_at - asked_at < 1.0, "Dora's group waited for the chart of Alice's"
+
+    result = await emu.wait_for_bot_message(
+        group_a, lambda m: m.photo is not None, since=closing.message_id, timeout=30
+    )
+    assert result.photo is not None and result.photo.startswith(PNG)
+    assert "Green — 1 (100%)" in (result.caption or "")
+    assert drawn_at and drawn_at[0] > answered_at

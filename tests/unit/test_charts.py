@@ -125,9 +125,11 @@ def test_importing_charts_does_not_import_matplotlib() -> None:
 
 
 async def test_isolated_rendering_in_a_child_process_gives_the_same_png() -> None:
-    from handlers.charts import render_result_chart, render_result_chart_isolated
+    from handlers.charts import ChartRequest, render_result_chart, render_result_chart_isolated
 
     args = ("Paint the door?", ["1. Green", "2. Blue"], [2, 1])
-    isolated = await render_result_chart_isolated(*args, value_labels=["2 (67%)", "1 (33%)"])
+    value_labels = ("2 (67%)", "1 (33%)")
+    chart = ChartRequest(args[0], tuple(args[1]), tuple(args[2]), value_labels)
+    isolated = await render_result_chart_isolated(ChartRequest.from_json(chart.as_json()))
     assert isolated.startswith(b"\x89PNG")
-    assert isolated == render_result_chart(*args, value_labels=["2 (67%)", "1 (33%)"])
+    assert isolated == render_result_chart(*args, value_labels=value_labels)

@@ -156,7 +156,7 @@ async def test_racing_presses_from_two_processes_never_count_twice(driver: Drive
     alice, bob = driver.person("Alice"), driver.person("Bob")
     chat = await driver.community(alice, bob)
     support = await propose(driver, alice, chat, "A bike rack")
-    other_process = App(driver.sessions, driver.services)
+    other_process = App(driver.sessions, driver.services, driver.admins)
     first, second = await asyncio.gather(
         driver.press(bob, chat, support),
         _press_through(other_process, driver, bob, chat, support),
@@ -391,7 +391,7 @@ async def test_a_support_button_only_works_in_its_own_community(driver: Driver) 
 async def test_two_bot_processes_proposing_at_once_get_different_numbers(driver: Driver) -> None:
     alice, bob = driver.person("Alice"), driver.person("Bob")
     chat = await driver.community(alice, bob)
-    other_process = App(driver.sessions, driver.services)
+    other_process = App(driver.sessions, driver.services, driver.admins)
     first, second = await asyncio.gather(
         driver.send(alice, chat, "/need A bike rack"),
         other_process.handle(

@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import polls
+from handlers.charts import ChartRequest, render_result_chart_isolated
 from handlers.context import Context, UserError, Work
 from handlers.i18n import Translator
 from handlers.messages import Chat, Incoming, Outgoing, Person, Reply
@@ -313,7 +314,10 @@ async def test_deadline_closes_the_poll_and_posts_the_result_with_a_chart(driver
     assert not poll.is_open and poll.closed_by is None
     assert poll.result is not None and poll.result["counts"] == [2, 1]
     [result] = [m for m in await outbox(driver) if m.chat_id == chat.id]
-    assert result.photo is not None and result.photo.startswith(PNG)
+    chart = ChartRequest.from_json(result.payload["chart"])
+    assert chart.labels == ("1. Yes", "2. No") and chart.values == (2, 1)
+    assert chart.value_labels == ("2 (66.7%)", "1 (33.3%)")
+    assert (await render_result_chart_isolated(chart)).startswith(PNG)
     caption = result.payload["text"]
     assert "Poll #1 is closed" in caption
     assert "🏆 1. Yes — 2 (66.7%)" in caption and "2. No — 1 (33.3%)" in caption
@@ -415,7 +419,9 @@ async def test_ranked_result_explains_every_round(driver: Driver) -> None:
     assert "<b>Round 2</b>: Yard 4 · Roof 5" in caption
     assert "Winner: <b>Roof</b>, with 5 of 9 continuing ballots in round 2." in caption
     assert "Turnout: 9 of 10 (90%)." in caption
-    assert result.photo is not None and result.photo.startswith(PNG)
+    chart = ChartRequest.from_json(result.payload["chart"])
+    assert chart.values == (4, 5, 0), "the chart shows the final round"
+    assert chart.value_labels is not None and chart.value_labels[2] == "out in round 1"
 
 
 async def test_a_long_result_goes_as_chart_then_text(driver: Driver) -> None:
@@ -431,9 +437,9 @@ async def test_a_long_result_goes_as_chart_then_text(driver: Driver) -> None:
             await driver.press(next(people), chat, keys[f"{i + 1}. {option}"])
     await driver.send(alice, chat, "/close 1")
     photo, *rest = [m for m in await outbox(driver) if m.chat_id == chat.id]
-    assert photo.photo is not None and len(photo.payload["text"]) <= 1024
-    assert "Result of poll #1" in photo.payload["text"]
-    assert rest and all(m.photo is None and len(m.payload["text"]) <= 4096 for m in rest)
+    assert photo.payload["chart"] and photo.payload["caption_only"]
+    assert len(photo.payload["text"]) <= 1024 and "Result of poll #1" in photo.payload["text"]
+    assert rest and all("chart" not in m.payload and len(m.payload["text"]) <= 4096 for m in rest)
     full = "\n".join(m.payload["text"] for m in rest)
     assert "<b>Round 9</b>" in full and "<b>Round 10</b>" not in full
     assert "Winner: <b>Option number 9 with a fairly long name</b>" in full
