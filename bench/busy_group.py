@@ -172,7 +172,7 @@ async def measure(
         await asyncio.sleep(1)
         measured = [t for t, _ in figures.events if t >= started - 5]
         figures.per_minute = most_in_a_minute(measured)
-        figures.refusals = sum(1 for f in emulator.failures if f.error_code == 429)
+        figures.refusals = emulator.flood_refusals
     finally:
         await bot.stop()
         watcher.cancel()

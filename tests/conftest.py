@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.sandbox import Emulator
 from handlers.clock import FixedClock
 from models.db import _upgrade_sync, create_engine, session_factory
+from tests.botapi import Conformance
 from tests.databases import backends, create_pg_database, drop_pg_database, wipe
 from tests.support import Driver
 
@@ -50,3 +53,21 @@ def clock() -> FixedClock:
 @pytest.fixture
 def driver(sessions: async_sessionmaker[AsyncSession], clock: FixedClock) -> Driver:
     return Driver(sessions, clock)
+
+
+@pytest.fixture(autouse=True)
+def bot_api_conformance(monkeypatch: pytest.MonkeyPatch) -> Iterator[Conformance]:
+    """Every emulator a test builds answers like Telegram: each answer (updates included) is
+    checked against the pinned Bot API description, and the test fails on any drift."""
+    checker = Conformance()
+    original = Emulator.__init__
+
+    def observed(self: Emulator, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.observe(checker)
+
+    monkeypatch.setattr(Emulator, "__init__", observed)
+    yield checker
+    assert checker.problems == [], "the emulator answered unlike Telegram:\n" + "\n".join(
+        checker.problems
+    )

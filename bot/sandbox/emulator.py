@@ -60,7 +60,7 @@ class Emulator:
 
     ``clock`` returns aware UTC datetimes and dates every message (share the bot's clock to
     time-travel both). ``rate_limits`` turns on Telegram-like flood limits (429 with
-    ``retry_after``). ``privacy_mode`` (Telegram's default for bots) hides plain group chatter
+    ``retry_after``), counting sends and edits alike (``flood_refusals`` counts the 429s). ``privacy_mode`` (Telegram's default for bots) hides plain group chatter
     from the bot unless it is an admin there. ``strict_html`` refuses a bare ``&`` that
     Telegram would tolerate (its docs say to escape it; we would rather learn early).
     """
@@ -182,6 +182,19 @@ class Emulator:
     def failures(self) -> list[FailedCall]:
         """Recent Bot API calls answered with an error (the last 50)."""
         return list(self._state.failures)
+
+    @property
+    def flood_refusals(self) -> int:
+        """How many 429s the flood limits have answered since the start (strict mode)."""
+        return self._api.flood_refusals
+
+    def observe(self, observer: Callable[[str, Any], None]) -> None:
+        """Call ``observer(method, result)`` with every successful Bot API answer.
+
+        getUpdates' result is the list of updates handed out, so an observer sees those too.
+        Tests use it to hold every answer against the Bot API description.
+        """
+        self._api.observers.append(observer)
 
     def inject_update(self, update: Mapping[str, Any]) -> int:
         """Hand the bot ``update`` through getUpdates exactly as given (its update_id replaced).

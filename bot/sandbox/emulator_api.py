@@ -156,6 +156,10 @@ class BotApi:
         self.strict_html = strict_html
         self.limiter: RateLimiter | None = RateLimiter() if rate_limits else None
         self.faults: list[Fault] = []
+        #: 429s answered because of the flood limits, since the start.
+        self.flood_refusals = 0
+        #: Called with (method, result) for every successful answer, updates included.
+        self.observers: list[Callable[[str, Any], None]] = []
         self.calls: deque[ApiCall] = deque(maxlen=1000)
         self._poll_owner: object | None = None
         self._methods: dict[str, Handler] = {
@@ -210,6 +214,8 @@ class BotApi:
             self.state.record_failure(method, error.error_code, error.description)
             return error_response(error)
         self._log(method, params, None)
+        for observer in self.observers:
+            observer(method, result)
         return ok_response(result)
 
     async def handle_file(self, request: web.Request) -> web.Response:
@@ -271,8 +277,13 @@ class BotApi:
         return chat
 
     def _rate_limit(self, chat: EmuChat) -> None:
+        """Count a send or an edit against Telegram's flood limits (strict mode only)."""
         if self.limiter is not None:
-            self.limiter.check(chat.id, is_private=chat.is_private)
+            try:
+                self.limiter.check(chat.id, is_private=chat.is_private)
+            except ApiError:
+                self.flood_refusals += 1
+                raise
 
     def _format(
         self, params: Params, field: str, entities_field: str
@@ -333,6 +344,22 @@ class BotApi:
                 raise ApiError.bad_request("BUTTON_URL_INVALID")
         elif not any(key in button for key in _BUTTON_ACTIONS):
             raise ApiError.bad_request("text buttons are unallowed in the inline keyboard")
+
+    @staticmethod
+    def _preview(params: Params) -> dict[str, Any] | None:
+        """The options Telegram echoes in the Message: only those that differ from the default."""
+        options = params.get_json("link_preview_options")
+        if not isinstance(options, dict):
+            return None
+        allowed = {
+            "is_disabled",
+            "url",
+            "prefer_small_media",
+            "prefer_large_media",
+            "show_above_text",
+        }
+        echoed = {k: v for k, v in options.items() if k in allowed and v not in (False, None, "")}
+        return echoed or None
 
     def _reply_to(self, params: Params, chat: EmuChat) -> int | None:
         reply = params.get_json("reply_parameters")
@@ -497,12 +524,14 @@ class BotApi:
             raise ApiError.bad_request("message is too long")
         markup = self._reply_markup(params)
         reply_to = self._reply_to(params, chat)
+        preview = self._preview(params)
         self._rate_limit(chat)
         message = self._bot_message(
             chat,
             text=text,
             html=html,
             entities=entities,
+            link_preview_options=preview,
             reply_markup=markup,
             buttons=_buttons(markup),
             reply_to=reply_to,
@@ -562,7 +591,9 @@ class BotApi:
             and _inline_part(markup) == _inline_part(message.reply_markup)
         ):
             raise ApiError.bad_request(NOT_MODIFIED)
+        self._rate_limit(_chat)
         message.text, message.entities, message.html = text, entities, html
+        message.link_preview_options = self._preview(params)
         self._apply_markup(message, markup)
         return self._finish_edit(message)
 
@@ -580,6 +611,7 @@ class BotApi:
             and _inline_part(markup) == _inline_part(message.reply_markup)
         ):
             raise ApiError.bad_request(NOT_MODIFIED)
+        self._rate_limit(_chat)
         message.caption, message.caption_entities = caption or None, entities
         message.caption_html = html
         self._apply_markup(message, markup)
@@ -592,6 +624,7 @@ class BotApi:
         markup = self._reply_markup(params)
         if _inline_part(markup) == _inline_part(message.reply_markup):
             raise ApiError.bad_request(NOT_MODIFIED)
+        self._rate_limit(_chat)
         self._apply_markup(message, markup)
         return self._finish_edit(message)
 

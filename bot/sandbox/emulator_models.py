@@ -111,6 +111,8 @@ class EmuMessage:
     new_chat_members: list[int] = field(default_factory=list)
     left_chat_member: int | None = None
     edit_date: datetime | None = None
+    #: The link preview options the bot asked for, as Telegram echoes them (changed ones only).
+    link_preview_options: dict[str, Any] | None = None
     deleted: bool = False
 
     def button_data(self, label: str) -> str:

@@ -637,6 +637,8 @@ class EmulatorState:
             data["text"] = message.text
             if message.entities:
                 data["entities"] = message.entities
+            if message.link_preview_options:
+                data["link_preview_options"] = message.link_preview_options
         stored = self.files.get(message.file_id) if message.file_id else None
         if stored is not None and stored.kind == "photo":
             data["photo"] = self.photo_sizes_json(stored)

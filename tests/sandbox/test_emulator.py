@@ -671,3 +671,66 @@ async def test_scenario_misuse_raises(emu: Emulator) -> None:
     assert emu.get_user(ann.id) is ann
     assert {u.name for u in emu.users} == {"Ann", "Bob"}
     assert emu.get_chat(group.id) is group
+
+
+async def test_a_message_carries_back_what_telegram_echoes(emu: Emulator, call: Call) -> None:
+    """link_preview_options, entities, reply_markup, the bot as sender; edit_date after an edit.
+
+    aiogram's buttons broke on real Telegram because its callback messages carry
+    link_preview_options and ours did not: the press of a button must show them too.
+    """
+    alice = emu.add_user("Alice")
+    group = emu.add_group("Maple Court", admins=[alice])
+    keyboard = {"inline_keyboard": [[{"text": "Vote", "callback_data": "v"}]]}
+    status, body = await call(
+        "sendMessage",
+        chat_id=group.id,
+        text="<b>Poll</b> https://example.org",
+        parse_mode="HTML",
+        reply_markup=keyboard,
+        link_preview_options={"is_disabled": True},
+    )
+    sent = body["result"]
+    assert status == 200
+    assert sent["link_preview_options"] == {"is_disabled": True}
+    assert sent["entities"][0]["type"] == "bold"
+    assert sent["reply_markup"] == keyboard
+    assert sent["from"]["is_bot"] is True and "edit_date" not in sent
+
+    _, body = await call(
+        "editMessageText",
+        chat_id=group.id,
+        message_id=sent["message_id"],
+        text="Poll, closed",
+        link_preview_options={"is_disabled": False},
+    )
+    assert "edit_date" in body["result"] and "link_preview_options" not in body["result"]
+
+    _, body = await call(
+        "sendMessage",
+        chat_id=group.id,
+        text="Vote!",
+        reply_markup=keyboard,
+        link_preview_options={"is_disabled": True},
+    )
+    message = emu.last_bot_message(group)
+    assert message is not None
+    await emu.press(alice, message, "v")
+    (update,) = [u for u in emu.pending_updates if "callback_query" in u]
+    assert update["callback_query"]["message"]["link_preview_options"] == {"is_disabled": True}
+
+
+async def test_edits_count_against_a_groups_minute_in_strict_mode() -> None:
+    async with Emulator(rate_limits=True) as emu:
+        group = emu.add_group("Maple Court", admins=[emu.add_user("Alice")])
+        async with aiohttp.ClientSession() as http:
+            url = f"{emu.base_url}/bot{emu.token}/"
+            async with http.post(url + "sendMessage", json={"chat_id": group.id, "text": "0"}) as r:
+                message_id = (await r.json())["result"]["message_id"]
+            codes = []
+            for n in range(1, 21):
+                params = {"chat_id": group.id, "message_id": message_id, "text": str(n)}
+                async with http.post(url + "editMessageText", json=params) as r:
+                    codes.append(r.status)
+        assert codes[:19] == [200] * 19 and codes[19] == 429
+        assert emu.flood_refusals == 1

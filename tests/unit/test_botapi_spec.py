@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
-from tests.botapi import BOT_API_VERSION, objects, updates, validate, validate_result
+from tests.botapi import BOT_API_VERSION, Conformance, objects, updates, validate, validate_result
 
 MESSAGE: dict[str, Any] = {
     "message_id": 5,
@@ -57,3 +57,16 @@ def test_generated_updates_conform_to_the_description(update: dict[str, Any]) ->
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_generated_messages_conform(message: dict[str, Any]) -> None:
     assert validate("Message", message) == []
+
+
+def test_the_conformance_observer_names_an_answer_that_drifted() -> None:
+    checker = Conformance()
+    checker("sendMessage", MESSAGE)
+    checker("getUpdates", [{"update_id": 1, "message": MESSAGE}])
+    assert checker.problems == []
+    checker("sendMessage", {**MESSAGE, "colour": "green"})
+    checker("getChatMemberCount", "three")
+    assert checker.problems == [
+        "sendMessage().colour: unknown field of Message",
+        "getChatMemberCount(): expected Integer, got str 'three'",
+    ]
