@@ -435,13 +435,7 @@ async def _plan_item(ctx: Context, number: int, example: str) -> PlanItem:
         )
     if item.status is PlanStatus.DONE:
         raise UserError(
-            hint(
-                ctx.t,
-                ctx.t(
-                    "Plan item #{number} is already done; /plan shows what is left.", number=number
-                ),
-                "/plan",
-            )
+            ctx.t("Plan item #{number} is already done; /plan shows what is left.", number=number)
         )
     return item
 

@@ -146,3 +146,12 @@ async def test_setup_sets_and_clears_the_quorum(driver: Driver) -> None:
     async with driver.sessions() as session:
         community = await session.scalar(select(Community))
         assert community is not None and community.settings["quorum"] is None
+
+
+async def test_the_group_greeting_promises_only_what_the_bot_does(driver: Driver) -> None:
+    duties = {"en": "dut", "ru": "дежурств", "zh-hans": "轮值"}
+    for language, word in duties.items():
+        adder = driver.person("Olga", language)
+        greeting = text(await driver.event(adder, driver.group(), Event.BOT_ADDED))
+        assert "/setup" in greeting
+        assert word not in greeting.lower(), f"{language}: duties do not exist yet"
