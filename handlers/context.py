@@ -227,7 +227,16 @@ class JobContext(Work):
 
 
 def hint(t: Translator, problem: str, example: str) -> str:
-    """A short explanation followed by a working example."""
+    """A short explanation followed by a working example (build it with ``example``)."""
     return str(
         t("{problem}\nExample: <code>{example}</code>", problem=Markup(problem), example=example)
     )
+
+
+def example(command: str, sample: str = "") -> str:
+    """An example to type: the command words as they are, then ``sample``, its free text.
+
+    Command words (``/poll multi``) are what the bot reads, so they are never
+    translated; ``sample`` is user-visible text and comes already translated.
+    """
+    return f"{command} {sample}".rstrip()

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 
 from handlers import audit, pages, polls
 from handlers.actions import BadAction
-from handlers.context import Context, UserError, Work, hint
+from handlers.context import Context, UserError, Work, example, hint
 from handlers.i18n import N_, Translator
 from handlers.messages import Button
 from handlers.numbering import add_numbered
@@ -133,7 +133,11 @@ async def _find(ctx: Context, model: type[N], number: int) -> N | None:
 @command("need", N_("propose something the community needs"))
 async def propose(ctx: Context) -> None:
     community = ctx.require_community()
-    text = _text(ctx, ctx.t("Say what the community needs."), "/need A bike rack by the entrance")
+    text = _text(
+        ctx,
+        ctx.t("Say what the community needs."),
+        example("/need", ctx.t("A bike rack by the entrance")),
+    )
     new = Need(community_id=community.id, text=text, author_id=ctx.user.id, created_at=ctx.now)
     await add_numbered(ctx.session, new)
     ctx.log("need.proposed", actor=ctx.user.display_name, number=new.number, text=text)
@@ -251,7 +255,11 @@ async def _show_needs(ctx: Context, page: int) -> None:
     if not rows:
         pages.show(
             ctx,
-            hint(ctx.t, ctx.t("There are no open needs."), "/need A bike rack by the entrance"),
+            hint(
+                ctx.t,
+                ctx.t("There are no open needs."),
+                example("/need", ctx.t("A bike rack by the entrance")),
+            ),
             [],
         )
         return
@@ -475,7 +483,7 @@ async def take(ctx: Context) -> None:
             hint(
                 ctx.t,
                 ctx.t("You have already taken plan item #{number}.", number=number),
-                f"/progress {number} Bought the paint",
+                example(f"/progress {number}", ctx.t("Bought the paint")),
             )
         )
     if previous is not None and await _on_roster(ctx, previous.id):
@@ -551,7 +559,7 @@ async def progress(ctx: Context) -> None:
         ctx,
         NoteKind.PROGRESS,
         ctx.t("Give the plan item's number and a note on how it is going."),
-        "/progress 3 Bought the paint",
+        example("/progress 3", ctx.t("Bought the paint")),
     )
     ctx.reply(
         ctx.t(
@@ -571,7 +579,7 @@ async def done(ctx: Context) -> None:
         ctx,
         NoteKind.DONE,
         ctx.t("Give the plan item's number and a note on what was done."),
-        "/done 3 Painted the fence",
+        example("/done 3", ctx.t("Painted the fence")),
     )
     item.status, item.done_at = PlanStatus.DONE, ctx.now
     ctx.reply(
@@ -591,7 +599,11 @@ async def done(ctx: Context) -> None:
 @command("report", N_("report a problem; reports are never deleted"))
 async def report_problem(ctx: Context) -> None:
     community = ctx.require_community()
-    text = _text(ctx, ctx.t("Describe the problem."), "/report The lift in block B is stuck")
+    text = _text(
+        ctx,
+        ctx.t("Describe the problem."),
+        example("/report", ctx.t("The lift in block B is stuck")),
+    )
     problem = Problem(
         community_id=community.id, text=text, reporter_id=ctx.user.id, created_at=ctx.now
     )
@@ -630,7 +642,13 @@ async def _show_problems(ctx: Context, page: int) -> None:
     )
     if not rows:
         pages.show(
-            ctx, hint(ctx.t, ctx.t("No open problems."), "/report The lift in block B is stuck"), []
+            ctx,
+            hint(
+                ctx.t,
+                ctx.t("No open problems."),
+                example("/report", ctx.t("The lift in block B is stuck")),
+            ),
+            [],
         )
         return
     lines = [str(_problem_line(ctx, problem)) for problem in rows]
@@ -676,13 +694,13 @@ async def _problem(ctx: Context, number: int, example: str) -> Problem:
 
 @command("fixed", N_("close a problem with a note on what was done"))
 async def fix_problem(ctx: Context) -> None:
-    example = "/fixed 4 Replaced the fuse"
+    fix_example = example("/fixed 4", ctx.t("Replaced the fuse"))
     missing = ctx.t("Give the problem's number and a note on what was done to fix it.")
-    number, note = _number(ctx, missing, example)
+    number, note = _number(ctx, missing, fix_example)
     if not note:
-        raise UserError(hint(ctx.t, missing, example))
-    _checked(ctx, note, example)
-    problem = await _problem(ctx, number, example)
+        raise UserError(hint(ctx.t, missing, fix_example))
+    _checked(ctx, note, fix_example)
+    problem = await _problem(ctx, number, fix_example)
     if problem.status is ProblemStatus.FIXED:
         raise UserError(
             hint(
@@ -709,16 +727,16 @@ async def fix_problem(ctx: Context) -> None:
 
 @command("reopen", N_("reopen a fixed problem"))
 async def reopen_problem(ctx: Context) -> None:
-    example = "/reopen 4 The lift is stuck again"
-    number, reason = _number(ctx, ctx.t("Which problem? Give its number."), example)
-    _checked(ctx, reason, example)
-    problem = await _problem(ctx, number, example)
+    reopen_example = example("/reopen 4", ctx.t("The lift is stuck again"))
+    number, reason = _number(ctx, ctx.t("Which problem? Give its number."), reopen_example)
+    _checked(ctx, reason, reopen_example)
+    problem = await _problem(ctx, number, reopen_example)
     if problem.status is ProblemStatus.OPEN:
         raise UserError(
             hint(
                 ctx.t,
                 ctx.t("Problem #{number} is still open.", number=number),
-                f"/fixed {number} Replaced the fuse",
+                example(f"/fixed {number}", ctx.t("Replaced the fuse")),
             )
         )
     problem.status, problem.reopened_at = ProblemStatus.OPEN, ctx.now

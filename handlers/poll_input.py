@@ -34,8 +34,8 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from handlers.context import hint
-from handlers.i18n import Translator
+from handlers.context import example, hint
+from handlers.i18n import N_, Translator
 from models import PollKind
 from models.polls import MAX_POLL_OPTIONS
 
@@ -54,6 +54,7 @@ __all__ = [
     "check_poll",
     "parse_deadline",
     "parse_poll",
+    "poll_example",
 ]
 
 MIN_OPTIONS = 2
@@ -62,10 +63,11 @@ MAX_OPTION_CHARS = 40  # fits a phone-width button next to its "10. " number
 MAX_QUESTION_CHARS = 1000
 DEFAULT_DURATION = timedelta(hours=72)
 MAX_DURATION = timedelta(days=90)
+# The command words, then the free text (translated; deadlines relative, so examples never expire).
 EXAMPLES = {
-    PollKind.SINGLE: "/poll Paint the stairwell green? | Yes | No | 48h",
-    PollKind.APPROVAL: "/poll multi Which evenings suit you? | Mon | Wed | Fri | 3d",
-    PollKind.RANKED: "/poll ranked Where to hold the party? | Yard | Roof | Café | 2026-12-01 18:00",
+    PollKind.SINGLE: ("/poll", N_("Paint the stairwell green? | Yes | No | 48h")),
+    PollKind.APPROVAL: ("/poll multi", N_("Which evenings suit you? | Mon | Wed | Fri | 3d")),
+    PollKind.RANKED: ("/poll ranked", N_("Where to hold the party? | Yard | Roof | Café | 5d")),
 }
 KIND_WORDS = {
     "single": PollKind.SINGLE,
@@ -237,4 +239,10 @@ def _input_hint(t: Translator, error: PollInputError, kind: PollKind) -> str:
             value=value,
         ),
     }
-    return hint(t, problems[error.problem], EXAMPLES[kind])
+    return hint(t, problems[error.problem], poll_example(t, kind))
+
+
+def poll_example(t: Translator, kind: PollKind) -> str:
+    """A /poll of ``kind`` that works as typed, in ``t``'s language."""
+    command, sample = EXAMPLES[kind]
+    return example(command, t(sample))

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from handlers.i18n import SUPPORTED, Translator
 from handlers.poll_input import (
     KIND_WORDS,
     MAX_DURATION,
@@ -19,6 +20,7 @@ from handlers.poll_input import (
     Problem,
     parse_deadline,
     parse_poll,
+    poll_example,
 )
 from handlers.polls import next_choice
 from models import PollKind
@@ -159,3 +161,17 @@ def test_every_sequence_of_presses_leaves_a_well_formed_ballot(
     if kind is PollKind.RANKED and None not in presses:
         expected = "".join(dict.fromkeys(str(p) for p in presses))
         assert ballot == (expected or None)
+
+
+@pytest.mark.parametrize("language", SUPPORTED)
+@pytest.mark.parametrize("kind", list(PollKind))
+def test_the_example_in_every_language_is_a_poll_that_works(language: str, kind: PollKind) -> None:
+    example = poll_example(Translator(language), kind)
+    command = (
+        "/poll"
+        if kind is PollKind.SINGLE
+        else f"/poll {next(w for w, k in KIND_WORDS.items() if k is kind)}"
+    )
+    assert example.startswith(command + " ")
+    draft = parse_poll(example.removeprefix("/poll "), NOW, "UTC")
+    assert draft.kind is kind and draft.deadline is not None and len(draft.options) >= 2
