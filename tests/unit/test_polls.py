@@ -271,6 +271,8 @@ async def test_polls_are_numbered_per_community(driver: Driver) -> None:
         ("/poll Paint? | Yes | No | 0h", "already passed"),
         ("/poll Paint? | Yes | No | 400d", "too far away"),
         ("/poll ranked Paint? | Yes", "/poll ranked"),
+        ("/poll Colour? | Red | Blue | 5y", "read the deadline “5y”"),
+        ("/poll Colour? | Red | Blue | 2026-12-31", "too far away"),
     ],
 )
 async def test_bad_poll_input_gets_a_hint_with_an_example(
@@ -282,6 +284,34 @@ async def test_bad_poll_input_gets_a_hint_with_an_example(
     assert problem in reply and "Example: <code>/poll" in reply
     async with driver.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Poll)) == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ("90m", "48h", "3d", "2026-12-01 18:00", "end of that day", "Europe/Berlin")),
+        ("ru", ("90m", "48h", "3d", "2026-12-01 18:00", "конец этого дня", "Europe/Berlin")),
+        ("zh-hans", ("90m", "48h", "3d", "2026-12-01 18:00", "当天结束", "Europe/Berlin")),
+    ],
+)
+async def test_an_unreadable_deadline_gets_the_localized_deadline_hint(
+    driver: Driver, language: str, words: tuple[str, ...]
+) -> None:
+    alice = driver.person("Alice")
+    chat = await driver.community(alice, setup=f"Europe/Berlin {language}")
+    reply = text(await driver.send(alice, chat, "/poll Colour? | Red | Blue | 5y"))
+    assert all(word in reply for word in words), reply
+    async with driver.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Poll)) == 0
+
+
+async def test_a_date_alone_closes_the_poll_at_the_end_of_that_day(driver: Driver) -> None:
+    alice = driver.person("Alice")
+    chat = await driver.community(alice, setup="Europe/Berlin en")
+    await driver.send(alice, chat, "/poll Colour? | Red | Blue | 2026-03-20")
+    poll = await the_poll(driver)
+    assert poll.options == ["Red", "Blue"]
+    assert poll.closes_at.isoformat() == "2026-03-20T22:59:00+00:00"
 
 
 async def test_deadline_in_community_time_zone(driver: Driver) -> None:
