@@ -368,7 +368,7 @@ async def _show_log(ctx: Context, page: int) -> None:
     lines.extend(
         str(
             Markup("{at} — {text}").format(
-                at=ctx.t.datetime(e.at, "short"), text=audit.describe(ctx.t, e.action, e.details)
+                at=ctx.t.moment(e.at, now=ctx.now), text=audit.describe(ctx.t, e.action, e.details)
             )
         )
         for e in entries[:LOG_PAGE]

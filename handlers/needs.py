@@ -417,7 +417,7 @@ def _plan_line(ctx: Context, item: PlanItem, noted: datetime | None) -> str:
         return ctx.t(
             "<b>#{number}</b> {title} — done by {name}, {date}",
             name=name,
-            date=ctx.t.datetime(item.done_at, "short"),
+            date=ctx.t.moment(item.done_at, now=ctx.now),
             **values,
         )
     if noted is None:
@@ -425,7 +425,7 @@ def _plan_line(ctx: Context, item: PlanItem, noted: datetime | None) -> str:
     return ctx.t(
         "<b>#{number}</b> {title} — in progress, taken by {name}; latest note {date}",
         name=name,
-        date=ctx.t.datetime(noted, "short"),
+        date=ctx.t.moment(noted, now=ctx.now),
         **values,
     )
 
@@ -567,7 +567,7 @@ async def progress(ctx: Context) -> None:
             number=item.number,
             title=item.title,
             name=ctx.user.display_name,
-            date=ctx.t.datetime(ctx.now, "short"),
+            date=ctx.t.moment(ctx.now, now=ctx.now),
             note=note,
         )
     )
@@ -672,7 +672,7 @@ def _problem_line(ctx: Context, problem: Problem) -> str:
         return ctx.t("<b>#{number}</b> {text} — reported by {name} {age} ago", **values)
     return ctx.t(
         "<b>#{number}</b> {text} — reported by {name} {age} ago, reopened {date}",
-        date=ctx.t.datetime(problem.reopened_at, "short"),
+        date=ctx.t.moment(problem.reopened_at, now=ctx.now),
         **values,
     )
 

@@ -53,9 +53,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton, format_time
 from markupsafe import Markup
 from sqlalchemy import Integer, delete, exists, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -178,7 +176,7 @@ async def open_poll(
     try:
         question, tidy = check_poll(question, options)
         closes_at = now + DEFAULT_DURATION if deadline is None else deadline
-        _within_range(closes_at, now, _when(ctx.t, closes_at))
+        _within_range(closes_at, now, ctx.t.moment(closes_at, now=now))
     except PollInputError as error:
         raise UserError(_input_hint(ctx.t, error, kind)) from None
     poll = Poll(
@@ -531,13 +529,9 @@ def _change_answer(t: Translator, poll: Poll, change: VoteChange, option: int | 
 # Messages ---------------------------------------------------------------------------------
 
 
-def _when(t: Translator, moment: datetime) -> str:
-    """A deadline to the minute in the community's zone: "Mar 5, 2026, 10:00"."""
-    zone = ZoneInfo(t.timezone)
-    day = format_skeleton("yMMMd", moment, tzinfo=zone, locale=t.locale)
-    clock = format_time(moment, "short", tzinfo=zone, locale=t.locale)
-    pattern = str(t.locale.datetime_formats["medium"])
-    return pattern.replace("{1}", str(day)).replace("{0}", str(clock))
+def _when(t: Translator, poll: Poll, moment: datetime) -> str:
+    """A moment in a poll's messages; the year shows when it is not the year the poll opened."""
+    return t.moment(moment, now=poll.opened_at)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -561,7 +555,7 @@ def _poll_text(t: Translator, poll: Poll, *, ballots: int, creator: str) -> str:
         Markup("<i>{how}</i>").format(how=t(HOW_TO_VOTE[poll.kind])),
         t(
             "Closes {when}. Ballots cast: {ballots} of {electorate}.",
-            when=_when(t, poll.closes_at),
+            when=_when(t, poll, poll.closes_at),
             ballots=t.number(ballots),
             electorate=t.number(poll.electorate),
         )
@@ -569,7 +563,7 @@ def _poll_text(t: Translator, poll: Poll, *, ballots: int, creator: str) -> str:
         else t(
             "<b>Closed</b> {when}. Ballots cast: {ballots} of {electorate}. "
             "The result is posted below.",
-            when=_when(t, poll.closed_at),
+            when=_when(t, poll, poll.closed_at),
             ballots=t.number(ballots),
             electorate=t.number(poll.electorate),
         ),
@@ -615,14 +609,14 @@ def _private_ballot(
             "⏰ You have not voted yet in poll #{number} of {community}; it closes {when}.",
             number=poll.number,
             community=community.title,
-            when=_when(t, poll.closes_at),
+            when=_when(t, poll, poll.closes_at),
         )
         if reminder
         else t(
             "🗳 Your ballot for poll #{number} of {community}. It closes {when}.",
             number=poll.number,
             community=community.title,
-            when=_when(t, poll.closes_at),
+            when=_when(t, poll, poll.closes_at),
         )
     )
     text = "\n".join(
@@ -774,7 +768,10 @@ async def close_poll(work: Work, poll: Poll, *, closed_by: int | None = None) ->
     deadline job both end here. Runs the subject's ``on_close`` hook last.
     """
     session = work.session
-    poll.closed_at, poll.closed_by = work.now, closed_by
+    # A deadline close happened at the deadline, however late the job ran (a clock jump,
+    # a bot that was down); an early close happens now.
+    closed_at = work.now if closed_by is not None else min(work.now, poll.closes_at)
+    poll.closed_at, poll.closed_by = closed_at, closed_by
     rows = await session.execute(
         select(Ballot.choice, func.count()).where(Ballot.poll_id == poll.id).group_by(Ballot.choice)
     )
@@ -1012,7 +1009,7 @@ async def close_command(ctx: Context) -> None:
                 "Only the member who opened poll #{number} can close it early. "
                 "Otherwise it closes by itself on {when}.",
                 number=number,
-                when=_when(ctx.t, poll.closes_at),
+                when=ctx.t.moment(poll.closes_at, now=ctx.now),
             )
         )
     ctx.log("poll.closed_early", actor=ctx.user.display_name, number=number)

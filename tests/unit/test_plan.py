@@ -14,7 +14,7 @@ from tests.unit.test_needs import adopt, audit_actions
 
 
 def short(moment: datetime) -> str:
-    return Translator("en").datetime(moment, "short")
+    return Translator("en").moment(moment, now=moment)
 
 
 async def plan_item(driver: Driver, number: int) -> PlanItem:

@@ -318,9 +318,23 @@ async def test_deadline_in_community_time_zone(driver: Driver) -> None:
     alice = driver.person("Alice")
     chat = await driver.community(alice, setup="Europe/Berlin en")
     reply = text(await driver.send(alice, chat, "/poll When? | Now | Later | 2026-03-04 18:00"))
-    assert "Closes Mar 4, 2026, 6:00\u202fPM." in reply
+    assert "Closes Wed 4 Mar, 18:00 CET." in reply
     poll = await the_poll(driver)
     assert poll.closes_at.isoformat() == "2026-03-04T17:00:00+00:00"
+
+
+async def test_a_poll_closed_late_by_a_clock_jump_says_it_closed_at_its_deadline(
+    driver: Driver,
+) -> None:
+    alice = driver.person("Alice")
+    chat = await driver.community(alice, setup="Europe/Berlin en")
+    await driver.send(alice, chat, "/poll When? | Now | Later | 2026-03-04 18:00")
+    driver.clock.advance(timedelta(days=2, hours=10))  # the bot was down: the job runs late
+    await driver.run_jobs()
+    poll = await the_poll(driver)
+    assert poll.closed_at == poll.closes_at
+    [closed] = await queued_edits(driver)
+    assert "<b>Closed</b> Wed 4 Mar, 18:00 CET." in closed.payload["text"]
 
 
 # Closing ------------------------------------------------------------------------------------
@@ -491,7 +505,9 @@ async def test_reminder_goes_privately_to_non_voters_who_started_the_bot(driver:
     assert sorted(m.chat_id for m in messages) == sorted([bob.id, boris.id])
     assert all(m.chat_id != chat.id for m in messages)
     in_russian = next(m for m in messages if m.chat_id == boris.id)
-    assert "мар. 2026" in in_russian.payload["text"], "dates follow the voter's language"
+    assert "ср, 4 мар., 09:00 UTC" in in_russian.payload["text"], (
+        "dates follow the voter's language"
+    )
     reminder = next(m for m in messages if m.chat_id == bob.id)
     assert "You have not voted yet in poll #1 of Maple Court" in reminder.payload["text"]
     labels = [label for row in reminder.payload["buttons"] for label, _ in row]
@@ -707,7 +723,10 @@ async def test_concurrent_first_presses_of_one_voter_agree(driver: Driver) -> No
 def test_escape_user_text_in_the_poll_message() -> None:
     poll = _poll(polls.PollKind.SINGLE, 2, 1)
     poll.number, poll.question, poll.options = 1, "<b>Free</b> & fair?", ["<i>yes</i>", "no"]
-    poll.closes_at = datetime(2026, 3, 5, tzinfo=UTC)
+    poll.opened_at, poll.closes_at = (
+        datetime(2026, 3, 2, tzinfo=UTC),
+        datetime(2026, 3, 5, tzinfo=UTC),
+    )
     message = polls._poll_text(Translator("en"), poll, ballots=0, creator="<Eve>")
     assert "&lt;b&gt;Free&lt;/b&gt; &amp; fair?" in message
     assert "&lt;i&gt;yes&lt;/i&gt;" in message and "&lt;Eve&gt;" in message
