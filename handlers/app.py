@@ -23,7 +23,7 @@ import handlers.needs
 import handlers.polls
 from handlers import registry
 from handlers.actions import BadAction
-from handlers.context import Context, Services, UserError
+from handlers.context import Context, Services, UserError, reader_language
 from handlers.i18n import Translator, resolve_language
 from handlers.messages import ANSWER_LIMIT, CallbackAnswer, Incoming, Outgoing, Reply, plain_text
 from handlers.registry import Needs, Where
@@ -76,7 +76,7 @@ class App:
             return _refusal(incoming, error.message)
         except Exception:
             log.exception("update failed: %s", _describe(incoming))
-            t = ctx.t if ctx else Translator(resolve_language(incoming.user.language_code))
+            t = ctx.to_sender if ctx else Translator(resolve_language(incoming.user.language_code))
             return _refusal(
                 incoming, t("Something went wrong on our side. Please try again in a minute.")
             )
@@ -98,7 +98,7 @@ class App:
         elif incoming.chat.is_group:
             t = Translator(resolve_language(incoming.user.language_code))
         else:
-            t = Translator(user.language or resolve_language(user.telegram_language))
+            t = Translator(reader_language(user, None))
         return Context(incoming, session, self.services, t, user, community, member)
 
     async def _dispatch(self, ctx: Context) -> None:
@@ -134,14 +134,14 @@ class App:
             ctx.action = self.services.codec.decode(ctx.incoming.callback_data)
             spec = registry.ACTIONS[ctx.action.kind]
         except (BadAction, KeyError):
-            ctx.answer(ctx.t("This button is no longer valid."), alert=True)
+            ctx.answer(ctx.reader("This button is no longer valid."), alert=True)
             return
         self._check_needs(ctx, spec.needs)
         try:
             await spec.run(ctx)
         except BadAction:
             ctx.replies = []
-            ctx.answer(ctx.t("This button is no longer valid."), alert=True)
+            ctx.answer(ctx.reader("This button is no longer valid."), alert=True)
             return
         if not any(getattr(r, "callback_id", None) for r in ctx.replies):
             ctx.answer()

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.actions import Action, ActionCodec
 from handlers.clock import Clock
-from handlers.i18n import Translator, resolve_language
+from handlers.i18n import DEFAULT_LANGUAGE, Translator, resolve_language
 from handlers.messages import (
     ANSWER_LIMIT,
     Button,
@@ -114,12 +114,10 @@ class Work:
             OutboxMessage(chat_id=chat_id, payload=payload, photo=photo, created_at=self.now)
         )
 
-    def translator_for(
-        self, language: str | None, community: Community | None = None
-    ) -> Translator:
+    def reader_translator(self, user: User, community: Community | None) -> Translator:
+        """What ``user`` reads alone (a callback answer, a private message), on ``community``'s clock."""
         timezone = community.timezone if community else "UTC"
-        fallback = community.language if community else "en"
-        return Translator(resolve_language(language, fallback), timezone)
+        return Translator(reader_language(user, community), timezone)
 
     def community_translator(self, community: Community) -> Translator:
         return Translator(community.language, community.timezone)
@@ -141,14 +139,26 @@ class Context(Work):
     def args(self) -> str:
         return self.incoming.args.strip()
 
+    @property
+    def reader(self) -> Translator:
+        """The sender's own language, for what only they see (a callback answer, a DM)."""
+        return self.reader_translator(self.user, self.community)
+
+    @property
+    def to_sender(self) -> Translator:
+        """An answer to this update: the presser's language after a button, the chat's after a message."""
+        return self.reader if self.incoming.callback_id is not None else self.t
+
     def require_community(self) -> Community:
         if self.community is None:
-            raise UserError(self.t("This group is not set up yet. A group admin can run /setup."))
+            raise UserError(
+                self.to_sender("This group is not set up yet. A group admin can run /setup.")
+            )
         return self.community
 
     def require_member(self) -> Member:
         if self.member is None or not self.member.active:
-            raise UserError(self.t("You are not on the roster yet. Send /join first."))
+            raise UserError(self.to_sender("You are not on the roster yet. Send /join first."))
         return self.member
 
     def reply(
@@ -218,6 +228,19 @@ class Context(Work):
             .order_by(Member.joined_at, Member.id)
         )
         return list(rows)
+
+
+def reader_language(user: User, community: Community | None) -> str:
+    """The one rule for the language a person reads on their own.
+
+    Their /language choice, else their Telegram language resolved with Babel,
+    else the community's language (else English). Callback answers, private
+    replies, private ballots and reminders all ask here.
+    """
+    if user.language:
+        return user.language
+    fallback = community.language if community else DEFAULT_LANGUAGE
+    return resolve_language(user.telegram_language, fallback)
 
 
 @dataclass

@@ -123,6 +123,7 @@ def _zone_name(local: datetime) -> str:
 
 
 __all__ = [
+    "DEFAULT_LANGUAGE",
     "LANGUAGE_NAMES",
     "N_",
     "SUPPORTED",

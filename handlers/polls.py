@@ -407,10 +407,10 @@ async def _press(ctx: Context, option: int | None) -> None:
     try:
         change = await vote(ctx.session, ctx.action.int_arg(0), ctx.user.id, option, ctx.now)
     except VoteRefused as refusal:
-        raise _refusal_error(ctx.t, refusal) from None
+        raise _refusal_error(ctx.reader, refusal) from None
     poll = change.poll
     community = await _community(ctx.session, poll)
-    t = _reader(ctx, community)
+    t = ctx.reader_translator(ctx.user, community)
     ctx.answer(_change_answer(t, poll, change, option))
     if ctx.incoming.chat.is_private and change.before != change.after:
         text, buttons = _private_ballot(ctx, t, poll, community, change.after)
@@ -452,7 +452,7 @@ async def my_vote_button(ctx: Context) -> None:
     choice = await ctx.session.scalar(
         select(Ballot.choice).where(Ballot.poll_id == poll.id, Ballot.user_id == ctx.user.id)
     )
-    t = _reader(ctx, await _community(ctx.session, poll))
+    t = ctx.reader_translator(ctx.user, await _community(ctx.session, poll))
     ctx.answer(_ballot_summary(t, poll, choice), alert=True)
 
 
@@ -463,36 +463,29 @@ async def private_ballot_button(ctx: Context) -> None:
     try:
         poll = await _poll_for_voter(ctx.session, ctx.action.int_arg(0), ctx.user.id, ctx.now)
     except VoteRefused as refusal:
-        raise _refusal_error(ctx.t, refusal) from None
+        raise _refusal_error(ctx.reader, refusal) from None
     if not ctx.user.started_bot:
         raise UserError(
-            ctx.t(
+            ctx.reader(
                 "I can't write to you yet: open a private chat with @{bot}, press Start "
                 "(or send /start), then press this button again.",
                 bot=ctx.services.bot_username,
             )
         )
     community = await _community(ctx.session, poll)
-    t = ctx.translator_for(ctx.user.language or ctx.user.telegram_language, community)
+    t = ctx.reader_translator(ctx.user, community)
     choice = await ctx.session.scalar(
         select(Ballot.choice).where(Ballot.poll_id == poll.id, Ballot.user_id == ctx.user.id)
     )
     text, buttons = _private_ballot(ctx, t, poll, community, choice)
     ctx.send(ctx.user.id, text, buttons)
-    ctx.answer(ctx.t("I have sent you a private ballot."))
+    ctx.answer(t("I have sent you a private ballot."))
 
 
 async def _community(session: AsyncSession, poll: Poll) -> Community:
     community = await session.get(Community, poll.community_id)
     assert community is not None
     return community
-
-
-def _reader(ctx: Context, community: Community) -> Translator:
-    """The community's language in the group; the presser's own language, on its clock, in private."""
-    if ctx.incoming.chat.is_private:
-        return ctx.translator_for(ctx.user.language or ctx.user.telegram_language, community)
-    return ctx.t
 
 
 def _choices(choice: str | None) -> list[int]:
@@ -1043,15 +1036,10 @@ async def remind_non_voters(work: JobContext, poll_id: int) -> None:
         )
         .order_by(User.id)
     )
-    translators: dict[str | None, Translator] = {}
     reminded = 0
     for user in users:
-        language = user.language or user.telegram_language
-        if language not in translators:
-            translators[language] = work.translator_for(language, community)
-        text, buttons = _private_ballot(
-            work, translators[language], poll, community, None, reminder=True
-        )
+        t = work.reader_translator(user, community)
+        text, buttons = _private_ballot(work, t, poll, community, None, reminder=True)
         work.post(user.id, text, buttons)
         reminded += 1
     if reminded:
