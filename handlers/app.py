@@ -134,14 +134,14 @@ class App:
             ctx.action = self.services.codec.decode(ctx.incoming.callback_data)
             spec = registry.ACTIONS[ctx.action.kind]
         except (BadAction, KeyError):
-            ctx.answer(ctx.reader("This button is no longer valid."), alert=True)
+            ctx.answer(ctx.reader.gettext("This button is no longer valid."), alert=True)
             return
         self._check_needs(ctx, spec.needs)
         try:
             await spec.run(ctx)
         except BadAction:
             ctx.replies = []
-            ctx.answer(ctx.reader("This button is no longer valid."), alert=True)
+            ctx.answer(ctx.reader.gettext("This button is no longer valid."), alert=True)
             return
         if not any(getattr(r, "callback_id", None) for r in ctx.replies):
             ctx.answer()

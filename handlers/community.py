@@ -268,7 +268,7 @@ async def language_button(ctx: Context) -> None:
     assert ctx.action is not None
     chosen = parse_language(ctx.action.args[0]) if ctx.action.args else None
     if chosen is None:
-        ctx.answer(ctx.reader("This button is no longer valid."), alert=True)
+        ctx.answer(ctx.reader.gettext("This button is no longer valid."), alert=True)
         return
     _set_language(ctx, chosen)
 

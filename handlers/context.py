@@ -152,13 +152,17 @@ class Context(Work):
     def require_community(self) -> Community:
         if self.community is None:
             raise UserError(
-                self.to_sender("This group is not set up yet. A group admin can run /setup.")
+                self.to_sender.gettext(
+                    "This group is not set up yet. A group admin can run /setup."
+                )
             )
         return self.community
 
     def require_member(self) -> Member:
         if self.member is None or not self.member.active:
-            raise UserError(self.to_sender("You are not on the roster yet. Send /join first."))
+            raise UserError(
+                self.to_sender.gettext("You are not on the roster yet. Send /join first.")
+            )
         return self.member
 
     def reply(

@@ -206,7 +206,7 @@ async def support(ctx: Context) -> None:
         raise BadAction("need from another community")
     if need.status is NeedStatus.ADOPTED:
         ctx.edit(*await _need_card(ctx, ctx.t, need))
-        ctx.answer(ctx.reader("This need is already adopted; see /plan."), alert=True)
+        ctx.answer(ctx.reader.gettext("This need is already adopted; see /plan."), alert=True)
         return
     withdrawn = await ctx.session.scalar(
         delete(NeedSupport)
@@ -214,7 +214,9 @@ async def support(ctx: Context) -> None:
         .returning(NeedSupport.id)
     )
     if withdrawn is not None:
-        confirmation = ctx.reader("You no longer support need #{number}.", number=need.number)
+        confirmation = ctx.reader.gettext(
+            "You no longer support need #{number}.", number=need.number
+        )
     else:
         try:
             async with ctx.session.begin_nested():
@@ -223,7 +225,7 @@ async def support(ctx: Context) -> None:
                 )
         except IntegrityError:
             pass  # A simultaneous press of the same member got there first: supported either way.
-        confirmation = ctx.reader("You support need #{number}.", number=need.number)
+        confirmation = ctx.reader.gettext("You support need #{number}.", number=need.number)
     ctx.edit(*await _need_card(ctx, ctx.t, need))
     ctx.answer(confirmation)
 

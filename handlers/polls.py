@@ -466,7 +466,7 @@ async def private_ballot_button(ctx: Context) -> None:
         raise _refusal_error(ctx.reader, refusal) from None
     if not ctx.user.started_bot:
         raise UserError(
-            ctx.reader(
+            ctx.reader.gettext(
                 "I can't write to you yet: open a private chat with @{bot}, press Start "
                 "(or send /start), then press this button again.",
                 bot=ctx.services.bot_username,
