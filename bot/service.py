@@ -13,6 +13,7 @@ import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -30,7 +31,7 @@ from handlers.i18n import SUPPORTED
 from handlers.jobs import (
     claim_outbox,
     finish_outbox,
-    posted_message_id,
+    posted_message_ids,
     record_posted,
     run_due_jobs,
 )
@@ -194,17 +195,21 @@ class Service:
         """Send through the rate-limited sender, keeping track of named messages.
 
         A keyed message's Telegram id is recorded once it is known; an edit of a
-        key waits for a posting of that key still in flight, then finds its id.
-        An edit of a key never posted (or posted by a bot long gone) is dropped.
+        key waits for a posting of that key still in flight, then edits every
+        message posted under it (and ``edit_message_id``, if also given). An
+        edit of a key never posted (or posted by a bot long gone) is dropped.
         """
         assert self.sender is not None
         if message.edit_key is not None:
             if (posting := self._posting.get((message.chat_id, message.edit_key))) is not None:
                 await posting.wait()
-            message_id = await posted_message_id(self.sessions, message.chat_id, message.edit_key)
-            if message_id is None:
-                return None
-            message.edit_message_id = message_id
+            ids = await posted_message_ids(self.sessions, message.chat_id, message.edit_key)
+            if message.edit_message_id is not None and message.edit_message_id not in ids:
+                ids.append(message.edit_message_id)
+            result = None
+            for message_id in ids:
+                result = await self.sender.submit(replace(message, edit_message_id=message_id))
+            return result
         if message.key is None:
             return await self.sender.submit(message)
         slot = (message.chat_id, message.key)

@@ -92,9 +92,15 @@ class Work:
         photo: bytes | None = None,
         *,
         key: str | None = None,
+        copies: bool = False,
     ) -> None:
-        """Queue a message in the outbox, committed with the change it announces."""
-        self._queue(chat_id, {"text": str(text), "key": key}, buttons, photo)
+        """Queue a message in the outbox, committed with the change it announces.
+
+        ``key`` names it (see ``Outgoing``); with ``copies`` it is one more copy
+        of that thing in the chat, and earlier copies stay named too.
+        """
+        payload = {"text": str(text), "key": key} | ({"copies": True} if copies else {})
+        self._queue(chat_id, payload, buttons, photo)
 
     def edit_posted(
         self, chat_id: int, key: str, text: str, buttons: Sequence[Sequence[Button]] = ()
@@ -194,12 +200,36 @@ class Context(Work):
         buttons: Sequence[Sequence[Button]] = (),
         *,
         key: str | None = None,
+        copies: bool = False,
     ) -> Outgoing:
         out = Outgoing(
-            chat_id=chat_id, text=str(text), buttons=[list(row) for row in buttons], key=key
+            chat_id=chat_id,
+            text=str(text),
+            buttons=[list(row) for row in buttons],
+            key=key,
+            copies=copies,
         )
         self.replies.append(out)
         return out
+
+    def edit_copies(
+        self, chat_id: int, key: str, text: str, buttons: Sequence[Sequence[Button]] = ()
+    ) -> None:
+        """Replace every message posted under ``key`` in ``chat_id`` now, not via the outbox.
+
+        When the pressed message is in that chat it is one of them (a private
+        ballot pressed), and it is edited even if it was never named.
+        """
+        pressed = self.incoming.message_id if self.incoming.chat.id == chat_id else None
+        self.replies.append(
+            Outgoing(
+                chat_id=chat_id,
+                text=str(text),
+                buttons=[list(row) for row in buttons],
+                edit_message_id=pressed,
+                edit_key=key,
+            )
+        )
 
     def edit(self, text: str, buttons: Sequence[Sequence[Button]] = ()) -> None:
         """Replace the message whose button was pressed."""

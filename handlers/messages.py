@@ -14,6 +14,7 @@ from datetime import datetime
 from html import unescape
 
 ANSWER_LIMIT = 200
+MAX_COPIES = 5  # named copies of one thing kept per chat; older ones are no longer edited
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -108,7 +109,11 @@ class Outgoing:
     With ``photo`` or ``document`` the text becomes the caption. ``key`` names
     the message (``poll:42``) so later work can edit it: an ``Outgoing`` with
     ``edit_key`` replaces the message posted under that key, once the sender
-    knows its id (see ``Work.edit_posted``).
+    knows its id (see ``Work.edit_posted``). A newer post under a key takes it
+    over, unless it is posted with ``copies``: then the earlier ones stay named
+    too (up to ``MAX_COPIES``, newest kept), and an edit of the key edits every
+    copy — a private ballot and its reminder both follow the vote. An edit with
+    both ``edit_message_id`` and ``edit_key`` edits that message and the copies.
     """
 
     chat_id: int
@@ -121,6 +126,7 @@ class Outgoing:
     disable_preview: bool = True
     key: str | None = None
     edit_key: str | None = None
+    copies: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,8 @@ Decisions worth knowing before changing this module:
   leader, and for ranked ballots it would be meaningless before the
   runoff. It also keeps edits cheap: the message is edited only when a
   press adds or withdraws a ballot, never when a vote merely moves.
-  The live count is refreshed by presses in the group; the core cannot yet
-  edit the group message from a private press or when the poll closes.
+  The live count is refreshed by every press that changes it, in the group
+  or in private, and the close takes the buttons off.
 - **Pressing**: single choice — another option moves the vote, the same one
   withdraws it; approval — each press toggles an option, removing the last
   one withdraws the ballot; ranked — presses append to your ranking, an
@@ -26,6 +26,10 @@ Decisions worth knowing before changing this module:
   Any ballot can also be built in a private chat ("Vote/Rank privately"),
   where the buttons show your own marks; this needs the voter to have
   started the bot.
+- **Private copies follow the poll**: the ballot asked for and the 24-hour
+  reminder are copies named ``ballot:<poll id>`` in the voter's chat. Every
+  change of the voter's ballot, wherever pressed, edits all of them, and the
+  close turns each into the voter's vote and the result, without buttons.
 - **Reading /poll** (question, options, kind word, deadline) is in
   handlers.poll_input, pure functions with no database; its public names
   are re-exported here.
@@ -225,6 +229,11 @@ def _message_key(poll: Poll) -> str:
     return f"poll:{poll.id}"
 
 
+def _ballot_key(poll: Poll) -> str:
+    """Names a voter's private ballots (asked for, reminders): every copy follows the poll."""
+    return f"ballot:{poll.id}"
+
+
 def _quorum(community: Community) -> float | None:
     value = (community.settings or {}).get("quorum")
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1:
@@ -412,9 +421,10 @@ async def _press(ctx: Context, option: int | None) -> None:
     community = await _community(ctx.session, poll)
     t = ctx.reader_translator(ctx.user, community)
     ctx.answer(_change_answer(t, poll, change, option))
-    if ctx.incoming.chat.is_private and change.before != change.after:
+    if change.before != change.after:
+        # Wherever the press was, every private copy of this voter's ballot shows it.
         text, buttons = _private_ballot(ctx, t, poll, community, change.after)
-        ctx.edit(text, buttons)
+        ctx.edit_copies(ctx.user.id, _ballot_key(poll), text, buttons)
     if change.counted_changed:
         group_t = ctx.community_translator(community)
         text = await _group_text(ctx.session, group_t, poll)
@@ -478,7 +488,7 @@ async def private_ballot_button(ctx: Context) -> None:
         select(Ballot.choice).where(Ballot.poll_id == poll.id, Ballot.user_id == ctx.user.id)
     )
     text, buttons = _private_ballot(ctx, t, poll, community, choice)
-    ctx.send(ctx.user.id, text, buttons)
+    ctx.send(ctx.user.id, text, buttons, key=_ballot_key(poll), copies=True)
     ctx.answer(t("I have sent you a private ballot."))
 
 
@@ -778,6 +788,7 @@ async def close_poll(work: Work, poll: Poll, *, closed_by: int | None = None) ->
     # The poll's own message loses its buttons and says it is closed.
     work.edit_posted(community.chat_id, _message_key(poll), await _group_text(session, t, poll))
     _post_result(work, t, community.chat_id, poll, text, chart)
+    await _close_private_ballots(work, poll, community, outcome)
     _audit_result(work, community, poll, outcome)
     if closed_by is not None:
         await jobs.cancel(session, "poll.close", poll.id)
@@ -786,6 +797,38 @@ async def close_poll(work: Work, poll: Poll, *, closed_by: int | None = None) ->
     if hook is not None:
         await hook(work, poll, outcome)
     return outcome
+
+
+async def _close_private_ballots(
+    work: Work, poll: Poll, community: Community, outcome: Outcome
+) -> None:
+    """Every voter's private ballots lose their buttons and show their vote and the result."""
+    key = _ballot_key(poll)
+    chats = await jobs.chats_with_posted(work.session, key)
+    if not chats:
+        return
+    voters = await work.session.scalars(select(User).where(User.id.in_(chats)))
+    rows = await work.session.execute(
+        select(Ballot.user_id, Ballot.choice).where(
+            Ballot.poll_id == poll.id, Ballot.user_id.in_(chats)
+        )
+    )
+    choices: dict[int, str] = dict(rows.all())
+    for voter in voters:
+        t = work.reader_translator(voter, community)
+        choice = choices.get(voter.id)
+        lines = (
+            t(
+                "🗳 Poll #{number} of {community} is closed.",
+                number=poll.number,
+                community=community.title,
+            ),
+            Markup("<b>{question}</b>").format(question=poll.question),
+            _ballot_summary(t, poll, choice) if choice else t("You did not vote."),
+            _verdict(t, poll, outcome),
+            _turnout(t, outcome),
+        )
+        work.edit_posted(voter.id, key, "\n".join(str(line) for line in lines))
 
 
 async def _lock_for_close(session: AsyncSession, where: ColumnElement[bool]) -> Poll | None:
@@ -820,14 +863,7 @@ def _result_text(t: Translator, poll: Poll, outcome: Outcome, closer: str | None
                 t("<i>Percentages are of ballots cast; each voter could approve several.</i>")
             )
     lines.append(_verdict(t, poll, outcome))
-    lines.append(
-        t(
-            "Turnout: {ballots} of {electorate} ({percent}).",
-            ballots=t.number(outcome.ballots),
-            electorate=t.number(outcome.electorate),
-            percent=t.percent(outcome.turnout),
-        )
-    )
+    lines.append(_turnout(t, outcome))
     if outcome.quorum is not None:
         if outcome.valid:
             lines.append(
@@ -841,6 +877,15 @@ def _result_text(t: Translator, poll: Poll, outcome: Outcome, closer: str | None
                 )
             )
     return "\n".join(str(line) for line in lines)
+
+
+def _turnout(t: Translator, outcome: Outcome) -> Markup:
+    return t(
+        "Turnout: {ballots} of {electorate} ({percent}).",
+        ballots=t.number(outcome.ballots),
+        electorate=t.number(outcome.electorate),
+        percent=t.percent(outcome.turnout),
+    )
 
 
 def _rounds_text(t: Translator, poll: Poll, outcome: Outcome) -> list[Markup]:
@@ -1040,7 +1085,7 @@ async def remind_non_voters(work: JobContext, poll_id: int) -> None:
     for user in users:
         t = work.reader_translator(user, community)
         text, buttons = _private_ballot(work, t, poll, community, None, reminder=True)
-        work.post(user.id, text, buttons)
+        work.post(user.id, text, buttons, key=_ballot_key(poll), copies=True)
         reminded += 1
     if reminded:
         work.audit(community, None, "poll.reminded", number=poll.number, count=reminded)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers import polls
 from handlers.context import Context, UserError, Work
 from handlers.i18n import Translator
+from handlers.jobs import record_posted
 from handlers.messages import Chat, Incoming, Outgoing, Person, Reply
 from models import (
     AuditEntry,
@@ -219,6 +220,43 @@ async def test_ranking_privately_needs_a_started_bot_then_works_in_private(
     assert marks[:3] == ["2️⃣ Red", "1️⃣ Blue", "Green"]
     assert "Your ranking: 1. Blue → 2. Red" in edited.text
     assert await ballots_of(driver, (await the_poll(driver)).id) == {bob.id: "10"}
+    assert edited.edit_key == "ballot:1", "every private copy follows, not just the one pressed"
+
+
+async def test_a_vote_in_the_group_edits_the_voters_private_ballots(driver: Driver) -> None:
+    bob = driver.person("Bob")
+    chat, _alice, keys = await open_single(driver, bob)
+    replies = await driver.press(bob, chat, keys["2. No"])
+    [private] = [r for r in replies if isinstance(r, Outgoing) and r.chat_id == bob.id]
+    assert private.edit_key == "ballot:1" and private.edit_message_id is None
+    assert "Your vote: No" in private.text
+
+
+async def test_at_the_close_every_private_ballot_loses_its_buttons_and_shows_the_result(
+    driver: Driver,
+) -> None:
+    bob, boris = driver.person("Bob"), driver.person("Борис", "ru")
+    chat, alice, keys = await open_single(driver, bob, boris)
+    for person in (bob, boris):
+        await driver.send(person, driver.private(person), "/start")
+        await driver.press(person, chat, keys["Vote privately"])
+        for message_id in (71, 72):  # the ballot asked for and the reminder, as the sender records
+            sent = Outgoing(person.id, "ballot", key="ballot:1", copies=True)
+            await record_posted(driver.sessions, sent, message_id, driver.clock.now())
+    await driver.press(bob, chat, keys["1. Yes"])
+    await driver.press(alice, chat, keys["1. Yes"])
+
+    driver.clock.advance(timedelta(hours=48))
+    await driver.run_jobs()
+    closed = {m.chat_id: m.payload for m in await queued_edits(driver) if m.chat_id != chat.id}
+    assert set(closed) == {bob.id, boris.id}
+    assert all(p["edit_key"] == "ballot:1" and p["buttons"] == [] for p in closed.values())
+    assert "Poll #1 of Maple Court is closed." in closed[bob.id]["text"]
+    assert "Your vote: Yes" in closed[bob.id]["text"]
+    assert "Winner: <b>Yes</b>." in closed[bob.id]["text"]
+    assert "Turnout: 2 of 3" in closed[bob.id]["text"]
+    assert "closes" not in closed[bob.id]["text"].lower()
+    assert "Вы не голосовали." in closed[boris.id]["text"], "in the reader's own language"
 
 
 async def test_strangers_are_told_to_join_and_late_joiners_cannot_vote(driver: Driver) -> None:
