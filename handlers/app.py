@@ -113,6 +113,11 @@ class App:
             return
         if incoming.command is not None:
             await self._dispatch_command(ctx)
+            return
+        if incoming.text:
+            where = Where.PRIVATE if incoming.chat.is_private else Where.GROUP
+            if (run_text := registry.TEXTS.get(where)) is not None:
+                await run_text(ctx)
 
     async def _dispatch_command(self, ctx: Context) -> None:
         name = (ctx.incoming.command or "").lower()

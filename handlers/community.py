@@ -19,7 +19,7 @@ from handlers.i18n import (
     resolve_language,
 )
 from handlers.messages import Event, Person
-from handlers.registry import COMMANDS, Needs, Where, action, command, on_event
+from handlers.registry import COMMANDS, Needs, Where, action, command, on_event, on_text
 from models import AuditEntry, Community, Member, MemberKind, User
 
 LOG_PAGE = 15
@@ -335,6 +335,16 @@ def menu(language: str) -> list[tuple[str, str]]:
     """The command menu for setMyCommands in ``language``."""
     t = Translator(language)
     return [(spec.name, str(t(spec.description))) for spec in COMMANDS.values() if spec.in_menu]
+
+
+@on_text(Where.PRIVATE)
+async def private_text(ctx: Context) -> None:
+    """I read commands only. Saying so at every message would be noise, so each person hears it
+    once; in the group people talk to each other and the bot stays quiet."""
+    if ctx.user.text_hint_sent:
+        return
+    ctx.user.text_hint_sent = True
+    ctx.reply(ctx.t("I only understand commands. Send /help to see them."))
 
 
 @command("log", N_("the latest entries of the public audit log"))

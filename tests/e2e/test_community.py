@@ -88,3 +88,19 @@ async def test_joining_the_chat_joins_the_roster_and_the_menu_is_localized(world
     russian = dict(emu.commands("ru"))
     assert "members" in english and "members" in russian
     assert english["members"] != russian["members"]
+
+
+async def test_plain_text_in_private_gets_one_short_hint(world: World) -> None:
+    emu = world.emulator
+    bob = emu.add_user("Bob")
+    private = emu.private_chat(bob)
+    sent = await emu.send_text(bob, private, "hello?")
+    hint = await emu.wait_for_bot_message(private, since=sent.message_id)
+    assert "/help" in hint.text
+    await emu.send_text(bob, private, "anyone?")
+    asked = await emu.send_text(bob, private, "/help")
+    help_ = await emu.wait_for_bot_message(
+        private, lambda m: "commands" in m.text, since=asked.message_id
+    )
+    replies = [m.message_id for m in emu.bot_messages(private)]
+    assert replies == [hint.message_id, help_.message_id], "the second plain text got no answer"

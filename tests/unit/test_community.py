@@ -155,3 +155,19 @@ async def test_the_group_greeting_promises_only_what_the_bot_does(driver: Driver
         greeting = text(await driver.event(adder, driver.group(), Event.BOT_ADDED))
         assert "/setup" in greeting
         assert word not in greeting.lower(), f"{language}: duties do not exist yet"
+
+
+async def test_plain_text_in_private_gets_one_hint_once_and_never_in_the_group(
+    driver: Driver,
+) -> None:
+    alice, bob = driver.person("Alice"), driver.person("Bob", "ru")
+    chat = await driver.community(alice, bob)
+    assert text(await driver.send(bob, chat, "hello everyone")) == ""
+
+    private = driver.private(bob)
+    hint = text(await driver.send(bob, private, "hello?"))
+    assert "/help" in hint and "команд" in hint, "short, in the reader's language"
+    assert text(await driver.send(bob, private, "is anyone there?")) == ""
+    assert text(await driver.send(bob, private, "/help")) != "", "commands still work"
+    assert text(await driver.send(bob, private, "thanks")) == "", "once per person, for good"
+    assert "/help" in text(await driver.send(alice, driver.private(alice), "hi"))
