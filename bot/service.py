@@ -35,7 +35,7 @@ from handlers.jobs import (
     record_posted,
     run_due_jobs,
 )
-from handlers.messages import CallbackAnswer, Outgoing, Reply
+from handlers.messages import CallbackAnswer, MenuUpdate, Outgoing, Reply
 from models.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,9 @@ class Telegram(Protocol):
 
     async def is_admin(self, chat_id: int, user_id: int) -> bool: ...
 
-    async def set_menu(self, commands: list[tuple[str, str]], language_code: str) -> None: ...
+    async def set_menu(
+        self, commands: list[tuple[str, str]], language_code: str, scope_chat_id: int | None = None
+    ) -> None: ...
 
 
 class _Admins:
@@ -185,6 +187,13 @@ class Service:
                     await self.telegram.answer_callback(reply)
                 except PermanentError as error:
                     log.warning("callback answer refused: %s", error)
+            elif isinstance(reply, MenuUpdate):
+                try:
+                    await self.telegram.set_menu(
+                        menu(reply.language), "", scope_chat_id=reply.chat_id
+                    )
+                except Exception as error:  # a menu is a nicety; the reply must still go out
+                    log.warning("menu of chat %s not set: %s", reply.chat_id, error)
             else:
                 pending.append(self.send(reply))
         for result in await asyncio.gather(*pending, return_exceptions=True):

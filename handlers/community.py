@@ -18,7 +18,7 @@ from handlers.i18n import (
     parse_language,
     resolve_language,
 )
-from handlers.messages import Event, Person
+from handlers.messages import Event, MenuUpdate, Person
 from handlers.registry import COMMANDS, Needs, Where, action, command, on_event, on_text
 from models import AuditEntry, Community, Member, MemberKind, User
 
@@ -275,6 +275,9 @@ async def language_button(ctx: Context) -> None:
 
 def _set_language(ctx: Context, chosen: str) -> None:
     ctx.user.language = chosen
+    if ctx.incoming.chat.is_private or ctx.user.started_bot:
+        # The menu otherwise follows Telegram's language, not the one just chosen.
+        ctx.replies.append(MenuUpdate(ctx.user.id, chosen))
     t = Translator(chosen)
     confirmation = t(
         "From now on I will write to you privately in {language}.", language=LANGUAGE_NAMES[chosen]
@@ -410,7 +413,10 @@ async def member_left(ctx: Context) -> None:
     person = ctx.incoming.subject
     if ctx.community is None or person is None or person.is_bot:
         return
-    await _leave(ctx, ctx.community, person)
+    if await _leave(ctx, ctx.community, person):
+        ctx.reply(
+            ctx.t("{name} left the chat and is no longer on the roster.", name=person.display_name)
+        )
 
 
 @on_event(Event.BOT_ADDED)

@@ -1,8 +1,8 @@
 """Plain values crossing the boundary between a runtime and the core.
 
 A runtime turns a Telegram update into an ``Incoming`` and turns each
-``Outgoing``/``CallbackAnswer`` back into Bot API calls; nothing else about
-Telegram reaches the use cases.
+``Outgoing``/``CallbackAnswer``/``MenuUpdate`` back into Bot API calls;
+nothing else about Telegram reaches the use cases.
 """
 
 from __future__ import annotations
@@ -136,7 +136,19 @@ class CallbackAnswer:
     alert: bool = False
 
 
-Reply = Outgoing | CallbackAnswer
+@dataclass(frozen=True, slots=True)
+class MenuUpdate:
+    """Set the command menu of one chat (a member's private chat) to ``language``'s commands.
+
+    The core only says so; the runtime calls setMyCommands with a chat scope
+    after the transaction, as for any other reply.
+    """
+
+    chat_id: int
+    language: str
+
+
+Reply = Outgoing | CallbackAnswer | MenuUpdate
 
 
 def plain_text(html: str, limit: int | None = None) -> str:

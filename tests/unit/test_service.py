@@ -43,7 +43,9 @@ class SlowTelegram:
     async def is_admin(self, chat_id: int, user_id: int) -> bool:
         return False
 
-    async def set_menu(self, commands: list[tuple[str, str]], language_code: str) -> None:
+    async def set_menu(
+        self, commands: list[tuple[str, str]], language_code: str, scope_chat_id: int | None = None
+    ) -> None:
         return None
 
 
