@@ -82,7 +82,8 @@ class PostedMessage(Base):
     """
 
     __tablename__ = "posted_messages"
-    __table_args__ = (Index("ix_posted_messages_chat_id_key", "chat_id", "key"),)
+    # Key first: edits look up (chat, key), the close of a poll finds every chat with a key.
+    __table_args__ = (Index("ix_posted_messages_key_chat_id", "key", "chat_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)

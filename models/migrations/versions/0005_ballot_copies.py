@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("posted_messages") as batch:
         batch.drop_constraint("uq_posted_messages_chat_id", type_="unique")
-        batch.create_index("ix_posted_messages_chat_id_key", ["chat_id", "key"])
+        batch.create_index("ix_posted_messages_key_chat_id", ["key", "chat_id"])
 
 
 def downgrade() -> None:
@@ -31,5 +31,5 @@ def downgrade() -> None:
     )
     op.execute(posted.delete().where(posted.c.id.not_in(newest)))
     with op.batch_alter_table("posted_messages") as batch:
-        batch.drop_index("ix_posted_messages_chat_id_key")
+        batch.drop_index("ix_posted_messages_key_chat_id")
         batch.create_unique_constraint("uq_posted_messages_chat_id", ["chat_id", "key"])
