@@ -13,6 +13,7 @@ import hashlib
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -32,11 +33,11 @@ from handlers.jobs import (
     Claimed,
     claim_outbox,
     finish_outbox,
-    posted_message_id,
+    posted_message_ids,
     record_posted,
     run_due_jobs,
 )
-from handlers.messages import CallbackAnswer, Outgoing, Reply
+from handlers.messages import CallbackAnswer, MenuUpdate, Outgoing, Reply
 from models.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,9 @@ class Telegram(Protocol):
 
     async def is_admin(self, chat_id: int, user_id: int) -> bool: ...
 
-    async def set_menu(self, commands: list[tuple[str, str]], language_code: str) -> None: ...
+    async def set_menu(
+        self, commands: list[tuple[str, str]], language_code: str, scope_chat_id: int | None = None
+    ) -> None: ...
 
 
 def _edited_message(message: Outgoing) -> int | None:
@@ -206,6 +209,13 @@ class Service:
                     await self.telegram.answer_callback(reply)
                 except PermanentError as error:
                     log.warning("callback answer refused: %s", error)
+            elif isinstance(reply, MenuUpdate):
+                try:
+                    await self.telegram.set_menu(
+                        menu(reply.language), "", scope_chat_id=reply.chat_id
+                    )
+                except Exception as error:  # a menu is a nicety; the reply must still go out
+                    log.warning("menu of chat %s not set: %s", reply.chat_id, error)
             else:
                 pending.append(self.send(reply))
         for result in await asyncio.gather(*pending, return_exceptions=True):
@@ -216,17 +226,21 @@ class Service:
         """Send through the rate-limited sender, keeping track of named messages.
 
         A keyed message's Telegram id is recorded once it is known; an edit of a
-        key waits for a posting of that key still in flight, then finds its id.
-        An edit of a key never posted (or posted by a bot long gone) is dropped.
+        key waits for a posting of that key still in flight, then edits every
+        message posted under it (and ``edit_message_id``, if also given). An
+        edit of a key never posted (or posted by a bot long gone) is dropped.
         """
         assert self.sender is not None
         if message.edit_key is not None:
             if (posting := self._posting.get((message.chat_id, message.edit_key))) is not None:
                 await posting.wait()
-            message_id = await posted_message_id(self.sessions, message.chat_id, message.edit_key)
-            if message_id is None:
-                return None
-            message.edit_message_id = message_id
+            ids = await posted_message_ids(self.sessions, message.chat_id, message.edit_key)
+            if message.edit_message_id is not None and message.edit_message_id not in ids:
+                ids.append(message.edit_message_id)
+            result = None
+            for message_id in ids:
+                result = await self.sender.submit(replace(message, edit_message_id=message_id))
+            return result
         if message.key is None:
             return await self.sender.submit(message)
         slot = (message.chat_id, message.key)

@@ -28,7 +28,7 @@ import handlers.needs
 import handlers.polls
 from handlers import registry
 from handlers.actions import BadAction
-from handlers.context import Context, Services, UserError
+from handlers.context import Context, Services, UserError, reader_language
 from handlers.i18n import Translator, resolve_language
 from handlers.messages import ANSWER_LIMIT, CallbackAnswer, Incoming, Outgoing, Reply, plain_text
 from handlers.registry import CommandSpec, Needs, Where
@@ -92,7 +92,7 @@ class App:
             return _refusal(incoming, error.message)
         except Exception:
             log.exception("update failed: %s", _describe(incoming))
-            t = ctx.t if ctx else Translator(resolve_language(incoming.user.language_code))
+            t = ctx.to_sender if ctx else Translator(resolve_language(incoming.user.language_code))
             return _refusal(
                 incoming, t("Something went wrong on our side. Please try again in a minute.")
             )
@@ -127,7 +127,7 @@ class App:
         elif incoming.chat.is_group:
             t = Translator(resolve_language(incoming.user.language_code))
         else:
-            t = Translator(user.language or resolve_language(user.telegram_language))
+            t = Translator(reader_language(user, None))
         return Context(incoming, session, self.services, t, user, community, member)
 
     async def _dispatch(self, ctx: Context) -> None:
@@ -142,6 +142,11 @@ class App:
             return
         if incoming.command is not None:
             await self._dispatch_command(ctx)
+            return
+        if incoming.text:
+            where = Where.PRIVATE if incoming.chat.is_private else Where.GROUP
+            if (run_text := registry.TEXTS.get(where)) is not None:
+                await run_text(ctx)
 
     async def _dispatch_command(self, ctx: Context) -> None:
         name = (ctx.incoming.command or "").lower()
@@ -164,14 +169,14 @@ class App:
             ctx.action = self.services.codec.decode(ctx.incoming.callback_data)
             spec = registry.ACTIONS[ctx.action.kind]
         except (BadAction, KeyError):
-            ctx.answer(ctx.t("This button is no longer valid."), alert=True)
+            ctx.answer(ctx.reader.gettext("This button is no longer valid."), alert=True)
             return
         self._check_needs(ctx, spec.needs)
         try:
             await spec.run(ctx)
         except BadAction:
             ctx.replies = []
-            ctx.answer(ctx.t("This button is no longer valid."), alert=True)
+            ctx.answer(ctx.reader.gettext("This button is no longer valid."), alert=True)
             return
         if not any(getattr(r, "callback_id", None) for r in ctx.replies):
             ctx.answer()

@@ -18,8 +18,8 @@ from handlers.i18n import (
     parse_language,
     resolve_language,
 )
-from handlers.messages import Event, Person
-from handlers.registry import COMMANDS, Needs, Where, action, command, on_event
+from handlers.messages import Event, MenuUpdate, Person
+from handlers.registry import COMMANDS, Needs, Where, action, command, on_event, on_text
 from models import AuditEntry, Community, Member, MemberKind, User
 
 LOG_PAGE = 15
@@ -270,13 +270,16 @@ async def language_button(ctx: Context) -> None:
     assert ctx.action is not None
     chosen = parse_language(ctx.action.args[0]) if ctx.action.args else None
     if chosen is None:
-        ctx.answer(ctx.t("This button is no longer valid."), alert=True)
+        ctx.answer(ctx.reader.gettext("This button is no longer valid."), alert=True)
         return
     _set_language(ctx, chosen)
 
 
 def _set_language(ctx: Context, chosen: str) -> None:
     ctx.user.language = chosen
+    if ctx.incoming.chat.is_private or ctx.user.started_bot:
+        # The menu otherwise follows Telegram's language, not the one just chosen.
+        ctx.replies.append(MenuUpdate(ctx.user.id, chosen))
     t = Translator(chosen)
     confirmation = t(
         "From now on I will write to you privately in {language}.", language=LANGUAGE_NAMES[chosen]
@@ -339,6 +342,16 @@ def menu(language: str) -> list[tuple[str, str]]:
     return [(spec.name, str(t(spec.description))) for spec in COMMANDS.values() if spec.in_menu]
 
 
+@on_text(Where.PRIVATE)
+async def private_text(ctx: Context) -> None:
+    """I read commands only. Saying so at every message would be noise, so each person hears it
+    once; in the group people talk to each other and the bot stays quiet."""
+    if ctx.user.text_hint_sent:
+        return
+    ctx.user.text_hint_sent = True
+    ctx.reply(ctx.t("I only understand commands. Send /help to see them."))
+
+
 @command("log", N_("the latest entries of the public audit log"))
 async def log(ctx: Context) -> None:
     await _show_log(ctx, 0)
@@ -370,7 +383,7 @@ async def _show_log(ctx: Context, page: int) -> None:
     lines.extend(
         str(
             Markup("{at} — {text}").format(
-                at=ctx.t.datetime(e.at, "short"), text=audit.describe(ctx.t, e.action, e.details)
+                at=ctx.t.moment(e.at, now=ctx.now), text=audit.describe(ctx.t, e.action, e.details)
             )
         )
         for e in entries[:LOG_PAGE]
@@ -402,7 +415,10 @@ async def member_left(ctx: Context) -> None:
     person = ctx.incoming.subject
     if ctx.community is None or person is None or person.is_bot:
         return
-    await _leave(ctx, ctx.community, person)
+    if await _leave(ctx, ctx.community, person):
+        ctx.reply(
+            ctx.t("{name} left the chat and is no longer on the roster.", name=person.display_name)
+        )
 
 
 @on_event(Event.BOT_ADDED)
@@ -411,7 +427,7 @@ async def bot_added(ctx: Context) -> None:
     ctx.reply(
         t(
             "Hello! I am Courtyard. I help this community decide and act together, in the open: "
-            "needs and polls, a public plan, problem reports, rotating duties and an audit log.\n"
+            "needs and polls, a public plan, problem reports and an audit log.\n"
             "A group admin starts with /setup (for example <code>/setup Europe/Berlin en</code>), "
             "then everyone sends /join."
         )

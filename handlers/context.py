@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.actions import Action, ActionCodec
 from handlers.charts import ChartRequest
 from handlers.clock import Clock
-from handlers.i18n import Translator, resolve_language
+from handlers.i18n import DEFAULT_LANGUAGE, Translator, resolve_language
 from handlers.messages import (
     ANSWER_LIMIT,
     Button,
@@ -92,6 +92,7 @@ class Work:
         key: str | None = None,
         chart: ChartRequest | None = None,
         caption_only: bool = False,
+        copies: bool = False,
     ) -> None:
         """Queue a message in the outbox, committed with the change it announces.
 
@@ -99,8 +100,12 @@ class Work:
         caption; the chart is drawn when the outbox is drained, outside any
         transaction. Should drawing fail, ``text`` goes out alone, or nothing
         does when ``caption_only`` says the text is only the picture's caption.
+        ``key`` names it (see ``Outgoing``); with ``copies`` it is one more copy
+        of that thing in the chat, and earlier copies stay named too.
         """
         payload: dict[str, Any] = {"text": str(text), "key": key}
+        if copies:
+            payload["copies"] = True
         if chart is not None:
             payload["chart"] = chart.as_json()
             payload["caption_only"] = caption_only
@@ -118,12 +123,10 @@ class Work:
         payload["buttons"] = [[[b.label, b.data] for b in row] for row in buttons]
         self.session.add(OutboxMessage(chat_id=chat_id, payload=payload, created_at=self.now))
 
-    def translator_for(
-        self, language: str | None, community: Community | None = None
-    ) -> Translator:
+    def reader_translator(self, user: User, community: Community | None) -> Translator:
+        """What ``user`` reads alone (a callback answer, a private message), on ``community``'s clock."""
         timezone = community.timezone if community else "UTC"
-        fallback = community.language if community else "en"
-        return Translator(resolve_language(language, fallback), timezone)
+        return Translator(reader_language(user, community), timezone)
 
     def community_translator(self, community: Community) -> Translator:
         return Translator(community.language, community.timezone)
@@ -159,14 +162,30 @@ class Context(Work):
             raise RuntimeError(f"/{command} reads the admin status without asks_admin=True")
         return self.chat_admin
 
+    @property
+    def reader(self) -> Translator:
+        """The sender's own language, for what only they see (a callback answer, a DM)."""
+        return self.reader_translator(self.user, self.community)
+
+    @property
+    def to_sender(self) -> Translator:
+        """An answer to this update: the presser's language after a button, the chat's after a message."""
+        return self.reader if self.incoming.callback_id is not None else self.t
+
     def require_community(self) -> Community:
         if self.community is None:
-            raise UserError(self.t("This group is not set up yet. A group admin can run /setup."))
+            raise UserError(
+                self.to_sender.gettext(
+                    "This group is not set up yet. A group admin can run /setup."
+                )
+            )
         return self.community
 
     def require_member(self) -> Member:
         if self.member is None or not self.member.active:
-            raise UserError(self.t("You are not on the roster yet. Send /join first."))
+            raise UserError(
+                self.to_sender.gettext("You are not on the roster yet. Send /join first.")
+            )
         return self.member
 
     def reply(
@@ -198,12 +217,36 @@ class Context(Work):
         buttons: Sequence[Sequence[Button]] = (),
         *,
         key: str | None = None,
+        copies: bool = False,
     ) -> Outgoing:
         out = Outgoing(
-            chat_id=chat_id, text=str(text), buttons=[list(row) for row in buttons], key=key
+            chat_id=chat_id,
+            text=str(text),
+            buttons=[list(row) for row in buttons],
+            key=key,
+            copies=copies,
         )
         self.replies.append(out)
         return out
+
+    def edit_copies(
+        self, chat_id: int, key: str, text: str, buttons: Sequence[Sequence[Button]] = ()
+    ) -> None:
+        """Replace every message posted under ``key`` in ``chat_id`` now, not via the outbox.
+
+        When the pressed message is in that chat it is one of them (a private
+        ballot pressed), and it is edited even if it was never named.
+        """
+        pressed = self.incoming.message_id if self.incoming.chat.id == chat_id else None
+        self.replies.append(
+            Outgoing(
+                chat_id=chat_id,
+                text=str(text),
+                buttons=[list(row) for row in buttons],
+                edit_message_id=pressed,
+                edit_key=key,
+            )
+        )
 
     def edit(self, text: str, buttons: Sequence[Sequence[Button]] = ()) -> None:
         """Replace the message whose button was pressed."""
@@ -238,6 +281,19 @@ class Context(Work):
         return list(rows)
 
 
+def reader_language(user: User, community: Community | None) -> str:
+    """The one rule for the language a person reads on their own.
+
+    Their /language choice, else their Telegram language resolved with Babel,
+    else the community's language (else English). Callback answers, private
+    replies, private ballots and reminders all ask here.
+    """
+    if user.language:
+        return user.language
+    fallback = community.language if community else DEFAULT_LANGUAGE
+    return resolve_language(user.telegram_language, fallback)
+
+
 @dataclass
 class JobContext(Work):
     session: AsyncSession
@@ -245,7 +301,16 @@ class JobContext(Work):
 
 
 def hint(t: Translator, problem: str, example: str) -> str:
-    """A short explanation followed by a working example."""
+    """A short explanation followed by a working example (build it with ``example``)."""
     return str(
         t("{problem}\nExample: <code>{example}</code>", problem=Markup(problem), example=example)
     )
+
+
+def example(command: str, sample: str = "") -> str:
+    """An example to type: the command words as they are, then ``sample``, its free text.
+
+    Command words (``/poll multi``) are what the bot reads, so they are never
+    translated; ``sample`` is user-visible text and comes already translated.
+    """
+    return f"{command} {sample}".rstrip()

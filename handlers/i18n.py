@@ -26,6 +26,15 @@ SUPPORTED = ("en", "ru", "zh_Hans")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "zh_Hans": "简体中文"}
 
+# How a moment reads (without, with the year): day and month in words, so "4/12" can never
+# mean April, a 24-hour clock, then the zone. English follows British usage, because
+# "12/4/26, 7:18 PM" is ambiguous in a European building.
+MOMENT_PATTERNS = {
+    "en": ("EEE d MMM, HH:mm", "EEE d MMM y, HH:mm"),
+    "ru": ("EEE, d MMM, HH:mm", "EEE, d MMM y 'г'., HH:mm"),
+    "zh_Hans": ("M月d日EEE HH:mm", "y年M月d日EEE HH:mm"),
+}
+
 
 def N_(message: str) -> str:
     """Marks a string for extraction where it is translated later."""
@@ -79,8 +88,21 @@ class Translator:
     def percent(self, share: float) -> str:
         return str(format_percent(share, format="#,##0.#%", locale=self.locale))
 
-    def datetime(self, moment: datetime, fmt: str = "medium") -> str:
-        return str(format_datetime(moment, fmt, tzinfo=ZoneInfo(self.timezone), locale=self.locale))
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def moment(self, at: datetime, *, now: datetime) -> str:
+        """``at`` to the minute in this zone, one way only: "Fri 4 Dec, 19:18 CET".
+
+        The one formatter of moments for every message. The year is shown when
+        it is not the year of ``now`` (both in this zone).
+        """
+        local = at.astimezone(self.zone)
+        this_year = local.year == now.astimezone(self.zone).year
+        pattern = MOMENT_PATTERNS[self.language][0 if this_year else 1]
+        shown = format_datetime(local, pattern, tzinfo=self.zone, locale=self.locale)
+        return f"{shown} {_zone_name(local)}"
 
     def duration(self, delta: timedelta) -> str:
         return str(format_timedelta(delta, threshold=1.0, locale=self.locale))
@@ -89,7 +111,19 @@ class Translator:
         return Translator(self.language, timezone)
 
 
+def _zone_name(local: datetime) -> str:
+    """The zone's usual abbreviation (CET, MSK, UTC), else its offset (UTC-3, UTC+5:45)."""
+    name = local.tzname() or ""
+    if name.isalpha():
+        return name
+    minutes = int((local.utcoffset() or timedelta(0)).total_seconds()) // 60
+    hours, rest = divmod(abs(minutes), 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
 __all__ = [
+    "DEFAULT_LANGUAGE",
     "LANGUAGE_NAMES",
     "N_",
     "SUPPORTED",

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers import registry
 from handlers.charts import ChartRenderer, ChartRequest
 from handlers.context import JobContext, Services
-from handlers.messages import Button, Outgoing
+from handlers.messages import MAX_COPIES, Button, Outgoing
 from models import Job, JobState, OutboxMessage, OutboxState, PostedMessage
 
 log = logging.getLogger(__name__)
@@ -140,30 +140,52 @@ async def claim_outbox(
         return claimed
 
 
-async def posted_message_id(
+async def posted_message_ids(
     sessions: async_sessionmaker[AsyncSession], chat_id: int, key: str
-) -> int | None:
-    """The Telegram id of the message posted under ``key`` in ``chat_id``, if any."""
+) -> list[int]:
+    """The Telegram ids of the messages posted under ``key`` in ``chat_id``, oldest first."""
     async with sessions() as session:
-        return await session.scalar(
-            select(PostedMessage.message_id).where(
-                PostedMessage.chat_id == chat_id, PostedMessage.key == key
-            )
+        found = await session.scalars(
+            select(PostedMessage.message_id)
+            .where(PostedMessage.chat_id == chat_id, PostedMessage.key == key)
+            .order_by(PostedMessage.id)
         )
+        return list(found)
+
+
+async def chats_with_posted(session: AsyncSession, key: str) -> list[int]:
+    """Every chat holding a message posted under ``key`` (the voters with a private ballot)."""
+    found = await session.scalars(
+        select(PostedMessage.chat_id)
+        .where(PostedMessage.key == key)
+        .distinct()
+        .order_by(PostedMessage.chat_id)
+    )
+    return list(found)
 
 
 async def record_posted(
     sessions: async_sessionmaker[AsyncSession], sent: Outgoing, message_id: int, now: datetime
 ) -> None:
-    """Remember which message carries ``sent.key``; a newer post under the key replaces it."""
+    """Remember which message carries ``sent.key``.
+
+    A newer post under the key replaces the earlier one, unless it is one more
+    of several ``copies``; of those the newest MAX_COPIES stay named.
+    """
     if not sent.key:
         return
+    same = (PostedMessage.chat_id == sent.chat_id) & (PostedMessage.key == sent.key)
     async with sessions() as session, session.begin():
-        await session.execute(
-            delete(PostedMessage).where(
-                PostedMessage.chat_id == sent.chat_id, PostedMessage.key == sent.key
+        if sent.copies:
+            older = select(PostedMessage.id).where(same).order_by(PostedMessage.id.desc())
+            await session.execute(
+                delete(PostedMessage).where(
+                    PostedMessage.id.in_(older.offset(MAX_COPIES - 1))
+                    | (same & (PostedMessage.message_id == message_id))
+                )
             )
-        )
+        else:
+            await session.execute(delete(PostedMessage).where(same))
         session.add(
             PostedMessage(chat_id=sent.chat_id, key=sent.key, message_id=message_id, posted_at=now)
         )
@@ -193,4 +215,5 @@ def _outgoing(row: OutboxMessage) -> Outgoing:
         photo=row.photo,
         key=row.payload.get("key"),
         edit_key=row.payload.get("edit_key"),
+        copies=bool(row.payload.get("copies")),
     )

@@ -1,8 +1,8 @@
 """Plain values crossing the boundary between a runtime and the core.
 
 A runtime turns a Telegram update into an ``Incoming`` and turns each
-``Outgoing``/``CallbackAnswer`` back into Bot API calls; nothing else about
-Telegram reaches the use cases.
+``Outgoing``/``CallbackAnswer``/``MenuUpdate`` back into Bot API calls;
+nothing else about Telegram reaches the use cases.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import datetime
 from html import unescape
 
 ANSWER_LIMIT = 200
+MAX_COPIES = 5  # named copies of one thing kept per chat; older ones are no longer edited
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -109,7 +110,11 @@ class Outgoing:
     With ``photo`` or ``document`` the text becomes the caption. ``key`` names
     the message (``poll:42``) so later work can edit it: an ``Outgoing`` with
     ``edit_key`` replaces the message posted under that key, once the sender
-    knows its id (see ``Work.edit_posted``).
+    knows its id (see ``Work.edit_posted``). A newer post under a key takes it
+    over, unless it is posted with ``copies``: then the earlier ones stay named
+    too (up to ``MAX_COPIES``, newest kept), and an edit of the key edits every
+    copy — a private ballot and its reminder both follow the vote. An edit with
+    both ``edit_message_id`` and ``edit_key`` edits that message and the copies.
     """
 
     chat_id: int
@@ -122,6 +127,7 @@ class Outgoing:
     disable_preview: bool = True
     key: str | None = None
     edit_key: str | None = None
+    copies: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +137,19 @@ class CallbackAnswer:
     alert: bool = False
 
 
-Reply = Outgoing | CallbackAnswer
+@dataclass(frozen=True, slots=True)
+class MenuUpdate:
+    """Set the command menu of one chat (a member's private chat) to ``language``'s commands.
+
+    The core only says so; the runtime calls setMyCommands with a chat scope
+    after the transaction, as for any other reply.
+    """
+
+    chat_id: int
+    language: str
+
+
+Reply = Outgoing | CallbackAnswer | MenuUpdate
 
 
 def plain_text(html: str, limit: int | None = None) -> str:

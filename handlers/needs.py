@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 
 from handlers import audit, pages, polls
 from handlers.actions import BadAction
-from handlers.context import Context, UserError, Work, hint
+from handlers.context import Context, UserError, Work, example, hint
 from handlers.i18n import N_, Translator
 from handlers.messages import Button
 from handlers.numbering import add_numbered
@@ -133,7 +133,11 @@ async def _find(ctx: Context, model: type[N], number: int) -> N | None:
 @command("need", N_("propose something the community needs"))
 async def propose(ctx: Context) -> None:
     community = ctx.require_community()
-    text = _text(ctx, ctx.t("Say what the community needs."), "/need A bike rack by the entrance")
+    text = _text(
+        ctx,
+        ctx.t("Say what the community needs."),
+        example("/need", ctx.t("A bike rack by the entrance")),
+    )
     new = Need(community_id=community.id, text=text, author_id=ctx.user.id, created_at=ctx.now)
     await add_numbered(ctx.session, new)
     ctx.log("need.proposed", actor=ctx.user.display_name, number=new.number, text=text)
@@ -202,7 +206,7 @@ async def support(ctx: Context) -> None:
         raise BadAction("need from another community")
     if need.status is NeedStatus.ADOPTED:
         ctx.edit(*await _need_card(ctx, ctx.t, need))
-        ctx.answer(ctx.t("This need is already adopted; see /plan."), alert=True)
+        ctx.answer(ctx.reader.gettext("This need is already adopted; see /plan."), alert=True)
         return
     withdrawn = await ctx.session.scalar(
         delete(NeedSupport)
@@ -210,7 +214,9 @@ async def support(ctx: Context) -> None:
         .returning(NeedSupport.id)
     )
     if withdrawn is not None:
-        confirmation = ctx.t("You no longer support need #{number}.", number=need.number)
+        confirmation = ctx.reader.gettext(
+            "You no longer support need #{number}.", number=need.number
+        )
     else:
         try:
             async with ctx.session.begin_nested():
@@ -219,7 +225,7 @@ async def support(ctx: Context) -> None:
                 )
         except IntegrityError:
             pass  # A simultaneous press of the same member got there first: supported either way.
-        confirmation = ctx.t("You support need #{number}.", number=need.number)
+        confirmation = ctx.reader.gettext("You support need #{number}.", number=need.number)
     ctx.edit(*await _need_card(ctx, ctx.t, need))
     ctx.answer(confirmation)
 
@@ -251,7 +257,11 @@ async def _show_needs(ctx: Context, page: int) -> None:
     if not rows:
         pages.show(
             ctx,
-            hint(ctx.t, ctx.t("There are no open needs."), "/need A bike rack by the entrance"),
+            hint(
+                ctx.t,
+                ctx.t("There are no open needs."),
+                example("/need", ctx.t("A bike rack by the entrance")),
+            ),
             [],
         )
         return
@@ -409,7 +419,7 @@ def _plan_line(ctx: Context, item: PlanItem, noted: datetime | None) -> str:
         return ctx.t(
             "<b>#{number}</b> {title} — done by {name}, {date}",
             name=name,
-            date=ctx.t.datetime(item.done_at, "short"),
+            date=ctx.t.moment(item.done_at, now=ctx.now),
             **values,
         )
     if noted is None:
@@ -417,7 +427,7 @@ def _plan_line(ctx: Context, item: PlanItem, noted: datetime | None) -> str:
     return ctx.t(
         "<b>#{number}</b> {title} — in progress, taken by {name}; latest note {date}",
         name=name,
-        date=ctx.t.datetime(noted, "short"),
+        date=ctx.t.moment(noted, now=ctx.now),
         **values,
     )
 
@@ -435,13 +445,7 @@ async def _plan_item(ctx: Context, number: int, example: str) -> PlanItem:
         )
     if item.status is PlanStatus.DONE:
         raise UserError(
-            hint(
-                ctx.t,
-                ctx.t(
-                    "Plan item #{number} is already done; /plan shows what is left.", number=number
-                ),
-                "/plan",
-            )
+            ctx.t("Plan item #{number} is already done; /plan shows what is left.", number=number)
         )
     return item
 
@@ -481,7 +485,7 @@ async def take(ctx: Context) -> None:
             hint(
                 ctx.t,
                 ctx.t("You have already taken plan item #{number}.", number=number),
-                f"/progress {number} Bought the paint",
+                example(f"/progress {number}", ctx.t("Bought the paint")),
             )
         )
     if previous is not None and await _on_roster(ctx, previous.id):
@@ -557,7 +561,7 @@ async def progress(ctx: Context) -> None:
         ctx,
         NoteKind.PROGRESS,
         ctx.t("Give the plan item's number and a note on how it is going."),
-        "/progress 3 Bought the paint",
+        example("/progress 3", ctx.t("Bought the paint")),
     )
     ctx.reply(
         ctx.t(
@@ -565,7 +569,7 @@ async def progress(ctx: Context) -> None:
             number=item.number,
             title=item.title,
             name=ctx.user.display_name,
-            date=ctx.t.datetime(ctx.now, "short"),
+            date=ctx.t.moment(ctx.now, now=ctx.now),
             note=note,
         )
     )
@@ -577,7 +581,7 @@ async def done(ctx: Context) -> None:
         ctx,
         NoteKind.DONE,
         ctx.t("Give the plan item's number and a note on what was done."),
-        "/done 3 Painted the fence",
+        example("/done 3", ctx.t("Painted the fence")),
     )
     item.status, item.done_at = PlanStatus.DONE, ctx.now
     ctx.reply(
@@ -597,7 +601,11 @@ async def done(ctx: Context) -> None:
 @command("report", N_("report a problem; reports are never deleted"))
 async def report_problem(ctx: Context) -> None:
     community = ctx.require_community()
-    text = _text(ctx, ctx.t("Describe the problem."), "/report The lift in block B is stuck")
+    text = _text(
+        ctx,
+        ctx.t("Describe the problem."),
+        example("/report", ctx.t("The lift in block B is stuck")),
+    )
     problem = Problem(
         community_id=community.id, text=text, reporter_id=ctx.user.id, created_at=ctx.now
     )
@@ -636,7 +644,13 @@ async def _show_problems(ctx: Context, page: int) -> None:
     )
     if not rows:
         pages.show(
-            ctx, hint(ctx.t, ctx.t("No open problems."), "/report The lift in block B is stuck"), []
+            ctx,
+            hint(
+                ctx.t,
+                ctx.t("No open problems."),
+                example("/report", ctx.t("The lift in block B is stuck")),
+            ),
+            [],
         )
         return
     lines = [str(_problem_line(ctx, problem)) for problem in rows]
@@ -660,7 +674,7 @@ def _problem_line(ctx: Context, problem: Problem) -> str:
         return ctx.t("<b>#{number}</b> {text} — reported by {name} {age} ago", **values)
     return ctx.t(
         "<b>#{number}</b> {text} — reported by {name} {age} ago, reopened {date}",
-        date=ctx.t.datetime(problem.reopened_at, "short"),
+        date=ctx.t.moment(problem.reopened_at, now=ctx.now),
         **values,
     )
 
@@ -682,13 +696,13 @@ async def _problem(ctx: Context, number: int, example: str) -> Problem:
 
 @command("fixed", N_("close a problem with a note on what was done"))
 async def fix_problem(ctx: Context) -> None:
-    example = "/fixed 4 Replaced the fuse"
+    fix_example = example("/fixed 4", ctx.t("Replaced the fuse"))
     missing = ctx.t("Give the problem's number and a note on what was done to fix it.")
-    number, note = _number(ctx, missing, example)
+    number, note = _number(ctx, missing, fix_example)
     if not note:
-        raise UserError(hint(ctx.t, missing, example))
-    _checked(ctx, note, example)
-    problem = await _problem(ctx, number, example)
+        raise UserError(hint(ctx.t, missing, fix_example))
+    _checked(ctx, note, fix_example)
+    problem = await _problem(ctx, number, fix_example)
     if problem.status is ProblemStatus.FIXED:
         raise UserError(
             hint(
@@ -715,16 +729,16 @@ async def fix_problem(ctx: Context) -> None:
 
 @command("reopen", N_("reopen a fixed problem"))
 async def reopen_problem(ctx: Context) -> None:
-    example = "/reopen 4 The lift is stuck again"
-    number, reason = _number(ctx, ctx.t("Which problem? Give its number."), example)
-    _checked(ctx, reason, example)
-    problem = await _problem(ctx, number, example)
+    reopen_example = example("/reopen 4", ctx.t("The lift is stuck again"))
+    number, reason = _number(ctx, ctx.t("Which problem? Give its number."), reopen_example)
+    _checked(ctx, reason, reopen_example)
+    problem = await _problem(ctx, number, reopen_example)
     if problem.status is ProblemStatus.OPEN:
         raise UserError(
             hint(
                 ctx.t,
                 ctx.t("Problem #{number} is still open.", number=number),
-                f"/fixed {number} Replaced the fuse",
+                example(f"/fixed {number}", ctx.t("Replaced the fuse")),
             )
         )
     problem.status, problem.reopened_at = ProblemStatus.OPEN, ctx.now

@@ -17,10 +17,15 @@ Rules of the input:
   ``MAX_QUESTION_CHARS``.
 - **Deadline**: the last ``|`` field when it reads as a duration (``90m``,
   ``48h``, ``3d``, ``1w``, ``1d 12h``, also in Russian and Chinese units) or
-  a date and time in the community's zone (``2026-12-01 18:00``,
-  ``01.12.2026 18:00``); anything else there is an option. Default 72 hours,
-  at most 90 days; a deadline that is meant as one but is impossible, past
-  or too far away is an error, not an option.
+  a date in the community's zone, with or without a time (``2026-12-01
+  18:00``, ``01.12.2026 18:00``, ``2026-12-01``; a date alone means the end
+  of that day, 23:59). Default 72 hours, at most 90 days.
+- A last field that *looks* like a deadline is one, never an option: a
+  number with a word for a span of time we do not take (``5y``, ``2
+  months``, ``30s``) or a text that starts with a full date (``31/12/2026``,
+  ``2026-12-31 18``) is an unreadable deadline, and one that is past or too
+  far away is refused as such. Anything else there (``3 eggs``, ``18:00``,
+  ``4K``) is an option.
 """
 
 from __future__ import annotations
@@ -34,8 +39,8 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from handlers.context import hint
-from handlers.i18n import Translator
+from handlers.context import example, hint
+from handlers.i18n import N_, Translator
 from models import PollKind
 from models.polls import MAX_POLL_OPTIONS
 
@@ -54,6 +59,7 @@ __all__ = [
     "check_poll",
     "parse_deadline",
     "parse_poll",
+    "poll_example",
 ]
 
 MIN_OPTIONS = 2
@@ -62,10 +68,11 @@ MAX_OPTION_CHARS = 40  # fits a phone-width button next to its "10. " number
 MAX_QUESTION_CHARS = 1000
 DEFAULT_DURATION = timedelta(hours=72)
 MAX_DURATION = timedelta(days=90)
+# The command words, then the free text (translated; deadlines relative, so examples never expire).
 EXAMPLES = {
-    PollKind.SINGLE: "/poll Paint the stairwell green? | Yes | No | 48h",
-    PollKind.APPROVAL: "/poll multi Which evenings suit you? | Mon | Wed | Fri | 3d",
-    PollKind.RANKED: "/poll ranked Where to hold the party? | Yard | Roof | Café | 2026-12-01 18:00",
+    PollKind.SINGLE: ("/poll", N_("Paint the stairwell green? | Yes | No | 48h")),
+    PollKind.APPROVAL: ("/poll multi", N_("Which evenings suit you? | Mon | Wed | Fri | 3d")),
+    PollKind.RANKED: ("/poll ranked", N_("Where to hold the party? | Yard | Roof | Café | 5d")),
 }
 KIND_WORDS = {
     "single": PollKind.SINGLE,
@@ -123,8 +130,20 @@ _UNITS = {
 }
 _DURATION_SHAPE = re.compile(r"(?:\d{1,6}\s*[^\W\d_]+\.?\s*)+")
 _DURATION_PART = re.compile(r"(\d{1,6})\s*([^\W\d_]+)\.?")
-_ISO_MOMENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+|T)(\d{1,2}):(\d{2})")
-_DOTTED_MOMENT = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})")
+# Words for spans of time that are not deadline units: a field such as "5y" is
+# meant as a deadline we cannot read, not as an option.
+_OTHER_TIME_UNITS = frozenset(
+    (
+        *("s", "sec", "secs", "second", "seconds", "mo", "mos", "month", "months"),
+        *("y", "yr", "yrs", "year", "years", "fortnight", "fortnights"),
+        *("с", "сек", "секунда", "секунды", "секунд", "мес", "месяц", "месяца", "месяцев"),
+        *("г", "год", "года", "лет", "秒", "秒钟", "个月", "月", "年"),
+    )
+)
+_ISO_MOMENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:\s+|T)(\d{1,2}):(\d{2}))?")
+_DOTTED_MOMENT = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(\d{1,2}):(\d{2}))?")
+_DATE_SHAPE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}")
+END_OF_DAY = (23, 59)
 _KIND_PREFIX = re.compile(r"(\w+)(?:\s+|$)(.*)", re.S)
 
 
@@ -132,28 +151,37 @@ def parse_deadline(text: str, now: datetime, timezone: str) -> datetime | None:
     """The deadline ``text`` names, in UTC, or None when it is not a deadline at all.
 
     Raises PollInputError when ``text`` is clearly meant as a deadline but is
-    impossible (``2026-13-01 18:00``), already past, or too far away.
+    unreadable (``5y``, ``2026-13-01 18:00``), already past, or too far away.
     """
     text = text.strip()
     if _DURATION_SHAPE.fullmatch(text):
-        parts = _DURATION_PART.findall(text)
-        if not all(unit.lower() in _UNITS for _, unit in parts):
+        parts = [(int(n), unit.lower()) for n, unit in _DURATION_PART.findall(text)]
+        if not all(unit in _UNITS for _, unit in parts):
+            if any(unit in _UNITS or unit in _OTHER_TIME_UNITS for _, unit in parts):
+                raise PollInputError(Problem.BAD_DEADLINE, text)
             return None
-        delta = sum((int(n) * _UNITS[unit.lower()] for n, unit in parts), timedelta())
+        delta = sum((n * _UNITS[unit] for n, unit in parts), timedelta())
         if delta > MAX_DURATION:
             raise PollInputError(Problem.FAR_DEADLINE, text)
         return _within_range(now + delta, now, text)
     if match := _ISO_MOMENT.fullmatch(text):
-        year, month, day, hour, minute = (int(g) for g in match.groups())
+        year, month, day = (int(g) for g in match.groups()[:3])
     elif match := _DOTTED_MOMENT.fullmatch(text):
-        day, month, year, hour, minute = (int(g) for g in match.groups())
+        day, month, year = (int(g) for g in match.groups()[:3])
+    elif _DATE_SHAPE.match(text):
+        raise PollInputError(Problem.BAD_DEADLINE, text)
     else:
         return None
+    if match[4] is None:
+        hour, minute = END_OF_DAY
+    else:
+        hour, minute = int(match[4]), int(match[5])
     try:
         local = datetime(year, month, day, hour, minute, tzinfo=ZoneInfo(timezone))
-    except ValueError:
+        deadline = local.astimezone(now.tzinfo)
+    except (ValueError, OverflowError):  # 2026-02-30, or 9999-12-31 west of Greenwich
         raise PollInputError(Problem.BAD_DEADLINE, text) from None
-    return _within_range(local.astimezone(now.tzinfo), now, text)
+    return _within_range(deadline, now, text)
 
 
 def _within_range(deadline: datetime, now: datetime, text: str) -> datetime:
@@ -224,8 +252,10 @@ def _input_hint(t: Translator, error: PollInputError, kind: PollKind) -> str:
         ),
         Problem.BAD_DEADLINE: t(
             "I can't read the deadline “{value}”. Give a duration such as 90m, 48h or 3d, "
-            "or a date and time such as 2026-12-01 18:00.",
+            "or a date with or without a time, such as 2026-12-01 18:00 or 2026-12-01 "
+            "(a date alone means the end of that day, {timezone} time).",
             value=value,
+            timezone=t.timezone,
         ),
         Problem.PAST_DEADLINE: t(
             "The deadline “{value}” has already passed; it must be in the future.", value=value
@@ -237,4 +267,10 @@ def _input_hint(t: Translator, error: PollInputError, kind: PollKind) -> str:
             value=value,
         ),
     }
-    return hint(t, problems[error.problem], EXAMPLES[kind])
+    return hint(t, problems[error.problem], poll_example(t, kind))
+
+
+def poll_example(t: Translator, kind: PollKind) -> str:
+    """A /poll of ``kind`` that works as typed, in ``t``'s language."""
+    command, sample = EXAMPLES[kind]
+    return example(command, t(sample))

@@ -17,8 +17,8 @@ Decisions worth knowing before changing this module:
   leader, and for ranked ballots it would be meaningless before the
   runoff. It also keeps edits cheap: the message is edited only when a
   press adds or withdraws a ballot, never when a vote merely moves.
-  The live count is refreshed by presses in the group; the core cannot yet
-  edit the group message from a private press or when the poll closes.
+  The live count is refreshed by every press that changes it, in the group
+  or in private, and the close takes the buttons off.
 - **Pressing**: single choice — another option moves the vote, the same one
   withdraws it; approval — each press toggles an option, removing the last
   one withdraws the ballot; ranked — presses append to your ranking, an
@@ -26,6 +26,10 @@ Decisions worth knowing before changing this module:
   Any ballot can also be built in a private chat ("Vote/Rank privately"),
   where the buttons show your own marks; this needs the voter to have
   started the bot.
+- **Private copies follow the poll**: the ballot asked for and the 24-hour
+  reminder are copies named ``ballot:<poll id>`` in the voter's chat. Every
+  change of the voter's ballot, wherever pressed, edits all of them, and the
+  close turns each into the voter's vote and the result, without buttons.
 - **Reading /poll** (question, options, kind word, deadline) is in
   handlers.poll_input, pure functions with no database; its public names
   are re-exported here.
@@ -53,9 +57,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_skeleton, format_time
 from markupsafe import Markup
 from sqlalchemy import Integer, delete, exists, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -178,7 +180,7 @@ async def open_poll(
     try:
         question, tidy = check_poll(question, options)
         closes_at = now + DEFAULT_DURATION if deadline is None else deadline
-        _within_range(closes_at, now, _when(ctx.t, closes_at))
+        _within_range(closes_at, now, ctx.t.moment(closes_at, now=now))
     except PollInputError as error:
         raise UserError(_input_hint(ctx.t, error, kind)) from None
     poll = Poll(
@@ -225,6 +227,11 @@ async def open_poll(
 def _message_key(poll: Poll) -> str:
     """Names the poll's group message so votes in private and the close can edit it."""
     return f"poll:{poll.id}"
+
+
+def _ballot_key(poll: Poll) -> str:
+    """Names a voter's private ballots (asked for, reminders): every copy follows the poll."""
+    return f"ballot:{poll.id}"
 
 
 def _quorum(community: Community) -> float | None:
@@ -409,14 +416,15 @@ async def _press(ctx: Context, option: int | None) -> None:
     try:
         change = await vote(ctx.session, ctx.action.int_arg(0), ctx.user.id, option, ctx.now)
     except VoteRefused as refusal:
-        raise _refusal_error(ctx.t, refusal) from None
+        raise _refusal_error(ctx.reader, refusal) from None
     poll = change.poll
     community = await _community(ctx.session, poll)
-    t = _reader(ctx, community)
+    t = ctx.reader_translator(ctx.user, community)
     ctx.answer(_change_answer(t, poll, change, option))
-    if ctx.incoming.chat.is_private and change.before != change.after:
+    if change.before != change.after:
+        # Wherever the press was, every private copy of this voter's ballot shows it.
         text, buttons = _private_ballot(ctx, t, poll, community, change.after)
-        ctx.edit(text, buttons)
+        ctx.edit_copies(ctx.user.id, _ballot_key(poll), text, buttons)
     if change.counted_changed:
         group_t = ctx.community_translator(community)
         text = await _group_text(ctx.session, group_t, poll)
@@ -454,7 +462,7 @@ async def my_vote_button(ctx: Context) -> None:
     choice = await ctx.session.scalar(
         select(Ballot.choice).where(Ballot.poll_id == poll.id, Ballot.user_id == ctx.user.id)
     )
-    t = _reader(ctx, await _community(ctx.session, poll))
+    t = ctx.reader_translator(ctx.user, await _community(ctx.session, poll))
     ctx.answer(_ballot_summary(t, poll, choice), alert=True)
 
 
@@ -465,36 +473,29 @@ async def private_ballot_button(ctx: Context) -> None:
     try:
         poll = await _poll_for_voter(ctx.session, ctx.action.int_arg(0), ctx.user.id, ctx.now)
     except VoteRefused as refusal:
-        raise _refusal_error(ctx.t, refusal) from None
+        raise _refusal_error(ctx.reader, refusal) from None
     if not ctx.user.started_bot:
         raise UserError(
-            ctx.t(
+            ctx.reader.gettext(
                 "I can't write to you yet: open a private chat with @{bot}, press Start "
                 "(or send /start), then press this button again.",
                 bot=ctx.services.bot_username,
             )
         )
     community = await _community(ctx.session, poll)
-    t = ctx.translator_for(ctx.user.language or ctx.user.telegram_language, community)
+    t = ctx.reader_translator(ctx.user, community)
     choice = await ctx.session.scalar(
         select(Ballot.choice).where(Ballot.poll_id == poll.id, Ballot.user_id == ctx.user.id)
     )
     text, buttons = _private_ballot(ctx, t, poll, community, choice)
-    ctx.send(ctx.user.id, text, buttons)
-    ctx.answer(ctx.t("I have sent you a private ballot."))
+    ctx.send(ctx.user.id, text, buttons, key=_ballot_key(poll), copies=True)
+    ctx.answer(t("I have sent you a private ballot."))
 
 
 async def _community(session: AsyncSession, poll: Poll) -> Community:
     community = await session.get(Community, poll.community_id)
     assert community is not None
     return community
-
-
-def _reader(ctx: Context, community: Community) -> Translator:
-    """The community's language in the group; the presser's own language, on its clock, in private."""
-    if ctx.incoming.chat.is_private:
-        return ctx.translator_for(ctx.user.language or ctx.user.telegram_language, community)
-    return ctx.t
 
 
 def _choices(choice: str | None) -> list[int]:
@@ -531,13 +532,9 @@ def _change_answer(t: Translator, poll: Poll, change: VoteChange, option: int | 
 # Messages ---------------------------------------------------------------------------------
 
 
-def _when(t: Translator, moment: datetime) -> str:
-    """A deadline to the minute in the community's zone: "Mar 5, 2026, 10:00"."""
-    zone = ZoneInfo(t.timezone)
-    day = format_skeleton("yMMMd", moment, tzinfo=zone, locale=t.locale)
-    clock = format_time(moment, "short", tzinfo=zone, locale=t.locale)
-    pattern = str(t.locale.datetime_formats["medium"])
-    return pattern.replace("{1}", str(day)).replace("{0}", str(clock))
+def _when(t: Translator, poll: Poll, moment: datetime) -> str:
+    """A moment in a poll's messages; the year shows when it is not the year the poll opened."""
+    return t.moment(moment, now=poll.opened_at)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -561,7 +558,7 @@ def _poll_text(t: Translator, poll: Poll, *, ballots: int, creator: str) -> str:
         Markup("<i>{how}</i>").format(how=t(HOW_TO_VOTE[poll.kind])),
         t(
             "Closes {when}. Ballots cast: {ballots} of {electorate}.",
-            when=_when(t, poll.closes_at),
+            when=_when(t, poll, poll.closes_at),
             ballots=t.number(ballots),
             electorate=t.number(poll.electorate),
         )
@@ -569,7 +566,7 @@ def _poll_text(t: Translator, poll: Poll, *, ballots: int, creator: str) -> str:
         else t(
             "<b>Closed</b> {when}. Ballots cast: {ballots} of {electorate}. "
             "The result is posted below.",
-            when=_when(t, poll.closed_at),
+            when=_when(t, poll, poll.closed_at),
             ballots=t.number(ballots),
             electorate=t.number(poll.electorate),
         ),
@@ -615,14 +612,14 @@ def _private_ballot(
             "⏰ You have not voted yet in poll #{number} of {community}; it closes {when}.",
             number=poll.number,
             community=community.title,
-            when=_when(t, poll.closes_at),
+            when=_when(t, poll, poll.closes_at),
         )
         if reminder
         else t(
             "🗳 Your ballot for poll #{number} of {community}. It closes {when}.",
             number=poll.number,
             community=community.title,
-            when=_when(t, poll.closes_at),
+            when=_when(t, poll, poll.closes_at),
         )
     )
     text = "\n".join(
@@ -774,7 +771,10 @@ async def close_poll(work: Work, poll: Poll, *, closed_by: int | None = None) ->
     deadline job both end here. Runs the subject's ``on_close`` hook last.
     """
     session = work.session
-    poll.closed_at, poll.closed_by = work.now, closed_by
+    # A deadline close happened at the deadline, however late the job ran (a clock jump,
+    # a bot that was down); an early close happens now.
+    closed_at = work.now if closed_by is not None else min(work.now, poll.closes_at)
+    poll.closed_at, poll.closed_by = closed_at, closed_by
     rows = await session.execute(
         select(Ballot.choice, func.count()).where(Ballot.poll_id == poll.id).group_by(Ballot.choice)
     )
@@ -788,6 +788,7 @@ async def close_poll(work: Work, poll: Poll, *, closed_by: int | None = None) ->
     # The poll's own message loses its buttons and says it is closed.
     work.edit_posted(community.chat_id, _message_key(poll), await _group_text(session, t, poll))
     _post_result(work, t, community.chat_id, poll, text, chart)
+    await _close_private_ballots(work, poll, community, outcome)
     _audit_result(work, community, poll, outcome)
     if closed_by is not None:
         await jobs.cancel(session, "poll.close", poll.id)
@@ -796,6 +797,38 @@ async def close_poll(work: Work, poll: Poll, *, closed_by: int | None = None) ->
     if hook is not None:
         await hook(work, poll, outcome)
     return outcome
+
+
+async def _close_private_ballots(
+    work: Work, poll: Poll, community: Community, outcome: Outcome
+) -> None:
+    """Every voter's private ballots lose their buttons and show their vote and the result."""
+    key = _ballot_key(poll)
+    chats = await jobs.chats_with_posted(work.session, key)
+    if not chats:
+        return
+    voters = await work.session.scalars(select(User).where(User.id.in_(chats)))
+    rows = await work.session.execute(
+        select(Ballot.user_id, Ballot.choice).where(
+            Ballot.poll_id == poll.id, Ballot.user_id.in_(chats)
+        )
+    )
+    choices: dict[int, str] = dict(rows.all())
+    for voter in voters:
+        t = work.reader_translator(voter, community)
+        choice = choices.get(voter.id)
+        lines = (
+            t(
+                "🗳 Poll #{number} of {community} is closed.",
+                number=poll.number,
+                community=community.title,
+            ),
+            Markup("<b>{question}</b>").format(question=poll.question),
+            _ballot_summary(t, poll, choice) if choice else t("You did not vote."),
+            _verdict(t, poll, outcome),
+            _turnout(t, outcome),
+        )
+        work.edit_posted(voter.id, key, "\n".join(str(line) for line in lines))
 
 
 async def _lock_for_close(session: AsyncSession, where: ColumnElement[bool]) -> Poll | None:
@@ -830,14 +863,7 @@ def _result_text(t: Translator, poll: Poll, outcome: Outcome, closer: str | None
                 t("<i>Percentages are of ballots cast; each voter could approve several.</i>")
             )
     lines.append(_verdict(t, poll, outcome))
-    lines.append(
-        t(
-            "Turnout: {ballots} of {electorate} ({percent}).",
-            ballots=t.number(outcome.ballots),
-            electorate=t.number(outcome.electorate),
-            percent=t.percent(outcome.turnout),
-        )
-    )
+    lines.append(_turnout(t, outcome))
     if outcome.quorum is not None:
         if outcome.valid:
             lines.append(
@@ -851,6 +877,15 @@ def _result_text(t: Translator, poll: Poll, outcome: Outcome, closer: str | None
                 )
             )
     return "\n".join(str(line) for line in lines)
+
+
+def _turnout(t: Translator, outcome: Outcome) -> Markup:
+    return t(
+        "Turnout: {ballots} of {electorate} ({percent}).",
+        ballots=t.number(outcome.ballots),
+        electorate=t.number(outcome.electorate),
+        percent=t.percent(outcome.turnout),
+    )
 
 
 def _rounds_text(t: Translator, poll: Poll, outcome: Outcome) -> list[Markup]:
@@ -1009,7 +1044,7 @@ async def close_command(ctx: Context) -> None:
                 "Only the member who opened poll #{number} can close it early. "
                 "Otherwise it closes by itself on {when}.",
                 number=number,
-                when=_when(ctx.t, poll.closes_at),
+                when=ctx.t.moment(poll.closes_at, now=ctx.now),
             )
         )
     ctx.log("poll.closed_early", actor=ctx.user.display_name, number=number)
@@ -1043,16 +1078,11 @@ async def remind_non_voters(work: JobContext, poll_id: int) -> None:
         )
         .order_by(User.id)
     )
-    translators: dict[str | None, Translator] = {}
     reminded = 0
     for user in users:
-        language = user.language or user.telegram_language
-        if language not in translators:
-            translators[language] = work.translator_for(language, community)
-        text, buttons = _private_ballot(
-            work, translators[language], poll, community, None, reminder=True
-        )
-        work.post(user.id, text, buttons)
+        t = work.reader_translator(user, community)
+        text, buttons = _private_ballot(work, t, poll, community, None, reminder=True)
+        work.post(user.id, text, buttons, key=_ballot_key(poll), copies=True)
         reminded += 1
     if reminded:
         work.audit(community, None, "poll.reminded", number=poll.number, count=reminded)

@@ -1,4 +1,4 @@
-"""The one table each runtime walks: command names, button kinds, events, jobs.
+"""The one table each runtime walks: command names, button kinds, events, plain text, jobs.
 
 Feature modules register their use cases with the decorators below;
 ``handlers.app`` imports every feature module so the table is complete.
@@ -58,6 +58,7 @@ class ActionSpec:
 COMMANDS: dict[str, CommandSpec] = {}
 ACTIONS: dict[str, ActionSpec] = {}
 EVENTS: dict[Event, UseCase] = {}
+TEXTS: dict[Where, UseCase] = {}
 JOBS: dict[str, JobRunner] = {}
 
 
@@ -94,6 +95,18 @@ def action(kind: str, *, needs: Needs = Needs.MEMBER) -> Callable[[UseCase], Use
 def on_event(event: Event) -> Callable[[UseCase], UseCase]:
     def register(run: UseCase) -> UseCase:
         EVENTS[event] = run
+        return run
+
+    return register
+
+
+def on_text(where: Where) -> Callable[[UseCase], UseCase]:
+    """Register what plain text (no command) gets in a private chat or a group."""
+
+    def register(run: UseCase) -> UseCase:
+        if where in TEXTS:
+            raise RuntimeError(f"plain text in {where.value} chats registered twice")
+        TEXTS[where] = run
         return run
 
     return register

@@ -6,7 +6,16 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, enum_values
@@ -39,6 +48,8 @@ class User(Base):
     telegram_language: Mapped[str | None] = mapped_column(String(16))
     language: Mapped[str | None] = mapped_column(String(16))
     started_bot: Mapped[bool] = mapped_column(default=False)
+    # Plain text in private is answered with a hint once per person, then never again.
+    text_hint_sent: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class MemberKind(enum.StrEnum):

@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Enum, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, enum_values
@@ -73,14 +73,17 @@ class OutboxMessage(Base):
 
 
 class PostedMessage(Base):
-    """Which Telegram message carries a named thing (``poll:42``) in a chat.
+    """Which Telegram messages carry a named thing (``poll:42``) in a chat.
 
     Lets later work — a deadline job, a vote cast in private — edit the
-    message everyone sees, without the use case knowing message ids.
+    message everyone sees, without the use case knowing message ids. A key
+    usually names one message per chat; a voter's private ballot can have
+    several copies (the ballot they asked for, the reminder), one row each.
     """
 
     __tablename__ = "posted_messages"
-    __table_args__ = (UniqueConstraint("chat_id", "key"),)
+    # Key first: edits look up (chat, key), the close of a poll finds every chat with a key.
+    __table_args__ = (Index("ix_posted_messages_key_chat_id", "key", "chat_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)

@@ -23,6 +23,7 @@ from aiogram.exceptions import (
 from aiogram.methods import TelegramMethod
 from aiogram.types import (
     BotCommand,
+    BotCommandScopeChat,
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -165,9 +166,12 @@ class AiogramRuntime:
             return False
         return member.status in ("creator", "administrator")
 
-    async def set_menu(self, commands: list[tuple[str, str]], language_code: str) -> None:
+    async def set_menu(
+        self, commands: list[tuple[str, str]], language_code: str, scope_chat_id: int | None = None
+    ) -> None:
         await self.bot.set_my_commands(
             [BotCommand(command=name, description=text) for name, text in commands],
+            scope=BotCommandScopeChat(chat_id=scope_chat_id) if scope_chat_id is not None else None,
             language_code=language_code or None,
         )
 

@@ -16,6 +16,7 @@ from typing import Any
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -165,9 +166,13 @@ class PTBRuntime:
             return False
         return member.status in ("creator", "administrator")
 
-    async def set_menu(self, commands: list[tuple[str, str]], language_code: str) -> None:
+    async def set_menu(
+        self, commands: list[tuple[str, str]], language_code: str, scope_chat_id: int | None = None
+    ) -> None:
         await self.bot.set_my_commands(
-            [BotCommand(name, text) for name, text in commands], language_code=language_code or None
+            [BotCommand(name, text) for name, text in commands],
+            scope=BotCommandScopeChat(scope_chat_id) if scope_chat_id is not None else None,
+            language_code=language_code or None,
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.e2e.conftest import World
 
 
@@ -78,6 +80,7 @@ async def test_joining_the_chat_joins_the_roster_and_the_menu_is_localized(world
     await emu.join(erin, group)
     await emu.wait_for_bot_message(group, lambda m: "Welcome, Erin" in m.text)
     await emu.leave(erin, group)
+    await emu.wait_for_bot_message(group, lambda m: "Erin left the chat" in m.text)
     asked = await emu.send_text(alice, group, "/members")
     roster = await emu.wait_for_bot_message(
         group, lambda m: "1 member" in m.text, since=asked.message_id
@@ -88,3 +91,48 @@ async def test_joining_the_chat_joins_the_roster_and_the_menu_is_localized(world
     russian = dict(emu.commands("ru"))
     assert "members" in english and "members" in russian
     assert english["members"] != russian["members"]
+
+
+async def test_plain_text_in_private_gets_one_short_hint(world: World) -> None:
+    emu = world.emulator
+    bob = emu.add_user("Bob")
+    private = emu.private_chat(bob)
+    sent = await emu.send_text(bob, private, "hello?")
+    hint = await emu.wait_for_bot_message(private, since=sent.message_id)
+    assert "/help" in hint.text
+    await emu.send_text(bob, private, "anyone?")
+    asked = await emu.send_text(bob, private, "/help")
+    help_ = await emu.wait_for_bot_message(
+        private, lambda m: "commands" in m.text, since=asked.message_id
+    )
+    replies = [m.message_id for m in emu.bot_messages(private)]
+    assert replies == [hint.message_id, help_.message_id], "the second plain text got no answer"
+
+
+async def test_the_private_command_menu_follows_the_language_chosen_there(world: World) -> None:
+    emu = world.emulator
+    wei = emu.add_user("Wei", language_code="en")
+    private = emu.private_chat(wei)
+    sent = await emu.send_text(wei, private, "/start")
+    start = await emu.wait_for_bot_message(
+        private, lambda m: bool(m.buttons), since=sent.message_id
+    )
+    chinese = next(data for row in start.buttons for label, data in row if label == "简体中文")
+    await emu.wait_callback_answer(await emu.press(wei, start, chinese))
+
+    def menu() -> dict[str, str]:
+        return dict(emu.commands(scope_type="chat", chat_id=private.id))
+
+    for _ in range(50):
+        if menu():
+            break
+        await asyncio.sleep(0.05)
+    chinese_menu = dict(emu.commands("zh"))
+    assert menu() == chinese_menu and menu()["members"] != dict(emu.commands())["members"]
+
+    await emu.send_text(wei, private, "/language ru")
+    for _ in range(50):
+        if menu() == dict(emu.commands("ru")):
+            break
+        await asyncio.sleep(0.05)
+    assert menu() == dict(emu.commands("ru"))

@@ -154,3 +154,61 @@ async def test_another_group_is_answered_while_a_result_chart_is_drawn(world: Wo
     assert result.photo is not None and result.photo.startswith(PNG)
     assert "Green — 1 (100%)" in (result.caption or "")
     assert drawn_at and drawn_at[0] > answered_at
+
+
+def _current(world: World, chat, message_id: int) -> EmuMessage:  # type: ignore[no-untyped-def]
+    return next(m for m in world.emulator.bot_messages(chat) if m.message_id == message_id)
+
+
+async def test_every_private_copy_of_a_ballot_follows_the_poll_to_its_close(world: World) -> None:
+    emu = world.emulator
+    group, (alice, bob) = await community(world, "Alice", "Bob")
+    private = emu.private_chat(bob)
+    await ask(world, bob, private, "/start", "Courtyard")
+    poll = await _open_poll(world, alice, group, "/poll ranked Lunch? | Soup | Salad | Pie")
+
+    # Bob asks for a private ballot, then the 24-hour reminder brings a second copy.
+    await emu.wait_callback_answer(await emu.press(bob, poll, _button(poll, "Rank privately")))
+    first = await emu.wait_for_bot_message(private, lambda m: "Your ballot" in m.text)
+    await world.travel(timedelta(hours=48, minutes=1))
+    reminder = await emu.wait_for_bot_message(
+        private, lambda m: "You have not voted yet" in m.text, since=first.message_id
+    )
+
+    # He votes on the reminder: both copies show his ranking.
+    data = next(d for row in reminder.buttons for label, d in row if label.endswith("Pie"))
+    await emu.wait_callback_answer(await emu.press(bob, reminder, data))
+    for copy in (first, reminder):
+        await emu.wait_for_bot_message(
+            private,
+            lambda m, copy=copy: (
+                m.message_id == copy.message_id
+                and "Your ranking: 1. Pie" in m.text
+                and "1️⃣ Pie" in str(m.buttons)
+            ),
+        )
+    assert "not voted" not in _current(world, private, first.message_id).text
+
+    # He adds Soup in the group: the private copies follow that too.
+    group_poll = _current(world, group, poll.message_id)
+    await emu.wait_callback_answer(await emu.press(bob, group_poll, _button(group_poll, "1. Soup")))
+    for copy in (first, reminder):
+        await emu.wait_for_bot_message(
+            private,
+            lambda m, copy=copy: (
+                m.message_id == copy.message_id and "Your ranking: 1. Pie → 2. Soup" in m.text
+            ),
+        )
+
+    # The poll closes: every copy loses its buttons and shows the result.
+    await world.travel(timedelta(hours=24))
+    await emu.wait_for_bot_message(group, lambda m: m.photo is not None, timeout=30)
+    for copy in (first, reminder):
+        closed = await emu.wait_for_bot_message(
+            private,
+            lambda m, copy=copy: m.message_id == copy.message_id and "is closed" in m.text,
+        )
+        assert closed.buttons == [], "a closed ballot has nothing left to press"
+        assert "Closes" not in closed.text and "not voted" not in closed.text
+        assert "Your ranking: 1. Pie → 2. Soup" in closed.text
+        assert "Winner: <b>Pie</b>" in closed.text or "Winner: Pie" in closed.text

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from handlers.messages import Event
+from handlers.messages import Event, MenuUpdate, Reply
 from models import AuditEntry, Community, Member
 from tests.support import Driver, answers, buttons, text
+
+
+def menus(replies: list[Reply]) -> list[MenuUpdate]:
+    return [r for r in replies if isinstance(r, MenuUpdate)]
 
 
 async def test_admin_sets_up_and_members_join(driver: Driver) -> None:
@@ -90,8 +94,11 @@ async def test_chat_member_events_update_the_roster(driver: Driver) -> None:
     chat = await driver.community(alice)
     await driver.event(erin, chat, Event.MEMBER_JOINED)
     assert "Erin" in text(await driver.send(alice, chat, "/members"))
-    await driver.event(erin, chat, Event.MEMBER_LEFT)
+    left = text(await driver.event(erin, chat, Event.MEMBER_LEFT))
+    assert "Erin left the chat" in left, "leaving is said in the group, as joining is"
     assert "Erin" not in text(await driver.send(alice, chat, "/members"))
+    assert "Erin left the community" in text(await driver.send(alice, chat, "/log"))
+    assert text(await driver.event(erin, chat, Event.MEMBER_LEFT)) == "", "said once"
 
 
 async def test_iam_sets_kind_and_rejects_nonsense(driver: Driver) -> None:
@@ -112,6 +119,28 @@ async def test_language_command_and_button(driver: Driver) -> None:
     assert answers(replies)
     assert "команды" in text(await driver.send(alice, private, "/help")).lower()
     assert "/language ru" in text(await driver.send(alice, private, "/language klingon"))
+
+
+async def test_choosing_a_language_in_private_sets_that_chats_command_menu(
+    driver: Driver,
+) -> None:
+    alice = driver.person("Alice", "en")
+    private = driver.private(alice)
+    language_buttons = dict(buttons(await driver.send(alice, private, "/start")))
+    pressed = await driver.press(alice, private, language_buttons["简体中文"])
+    assert menus(pressed) == [MenuUpdate(alice.id, "zh_Hans")]
+    assert menus(await driver.send(alice, private, "/language ru")) == [MenuUpdate(alice.id, "ru")]
+    assert menus(await driver.send(alice, private, "/language klingon")) == []
+
+
+async def test_a_language_chosen_in_the_group_sets_the_private_menu_once_the_bot_is_started(
+    driver: Driver,
+) -> None:
+    alice, bob = driver.person("Alice"), driver.person("Bob")
+    chat = await driver.community(alice, bob)
+    assert menus(await driver.send(bob, chat, "/language ru")) == [], "no private chat yet"
+    await driver.send(alice, driver.private(alice), "/start")
+    assert menus(await driver.send(alice, chat, "/language ru")) == [MenuUpdate(alice.id, "ru")]
 
 
 async def test_forged_button_is_refused_politely(driver: Driver) -> None:
@@ -146,3 +175,28 @@ async def test_setup_sets_and_clears_the_quorum(driver: Driver) -> None:
     async with driver.sessions() as session:
         community = await session.scalar(select(Community))
         assert community is not None and community.settings["quorum"] is None
+
+
+async def test_the_group_greeting_promises_only_what_the_bot_does(driver: Driver) -> None:
+    duties = {"en": "dut", "ru": "дежурств", "zh-hans": "轮值"}
+    for language, word in duties.items():
+        adder = driver.person("Olga", language)
+        greeting = text(await driver.event(adder, driver.group(), Event.BOT_ADDED))
+        assert "/setup" in greeting
+        assert word not in greeting.lower(), f"{language}: duties do not exist yet"
+
+
+async def test_plain_text_in_private_gets_one_hint_once_and_never_in_the_group(
+    driver: Driver,
+) -> None:
+    alice, bob = driver.person("Alice"), driver.person("Bob", "ru")
+    chat = await driver.community(alice, bob)
+    assert text(await driver.send(bob, chat, "hello everyone")) == ""
+
+    private = driver.private(bob)
+    hint = text(await driver.send(bob, private, "hello?"))
+    assert "/help" in hint and "команд" in hint, "short, in the reader's language"
+    assert text(await driver.send(bob, private, "is anyone there?")) == ""
+    assert text(await driver.send(bob, private, "/help")) != "", "commands still work"
+    assert text(await driver.send(bob, private, "thanks")) == "", "once per person, for good"
+    assert "/help" in text(await driver.send(alice, driver.private(alice), "hi"))

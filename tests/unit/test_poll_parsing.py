@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from handlers.i18n import SUPPORTED, Translator
 from handlers.poll_input import (
     KIND_WORDS,
     MAX_DURATION,
@@ -19,6 +20,7 @@ from handlers.poll_input import (
     Problem,
     parse_deadline,
     parse_poll,
+    poll_example,
 )
 from handlers.polls import next_choice
 from models import PollKind
@@ -97,7 +99,90 @@ def test_compound_and_spelled_out_durations() -> None:
     assert parse_deadline("3 дня", NOW, "UTC") == NOW + timedelta(days=3)
     assert parse_deadline("3 eggs", NOW, "UTC") is None
     assert parse_deadline("18:00", NOW, "UTC") is None
-    assert parse_deadline("2026-12-01", NOW, "UTC") is None
+    assert parse_deadline("4K", NOW, "UTC") is None
+
+
+# Words for spans of time a poll deadline does not accept (too long or too short to mean).
+OTHER_TIME_UNITS = [
+    "y",
+    "yr",
+    "years",
+    "mo",
+    "months",
+    "s",
+    "sec",
+    "год",
+    "лет",
+    "мес",
+    "年",
+    "个月",
+]
+
+
+@given(
+    n=st.integers(1, 999),
+    unit=st.sampled_from(OTHER_TIME_UNITS),
+    space=st.sampled_from(["", " "]),
+    options=st.lists(option, min_size=2, max_size=3, unique_by=str.casefold),
+)
+def test_a_duration_in_units_we_do_not_read_is_refused_not_an_option(
+    n: int, unit: str, space: str, options: list[str]
+) -> None:
+    assume(not _is_deadline(options[-1]))
+    deadline = f"{n}{space}{unit}"
+    with pytest.raises(PollInputError) as caught:
+        parse_poll(" | ".join(["Colour?", *options, deadline]), NOW, "UTC")
+    assert caught.value.problem is Problem.BAD_DEADLINE
+    assert caught.value.value == deadline
+
+
+def test_colour_poll_with_five_years_is_refused() -> None:
+    with pytest.raises(PollInputError) as caught:
+        parse_poll("Colour? | Red | Blue | 5y", NOW, "UTC")
+    assert (caught.value.problem, caught.value.value) == (Problem.BAD_DEADLINE, "5y")
+
+
+@given(
+    day=st.dates(min_value=date(2026, 3, 2), max_value=date(2026, 5, 30)),
+    zone=st.sampled_from(["UTC", "Europe/Berlin", "Asia/Shanghai", "America/Sao_Paulo"]),
+    dotted=st.booleans(),
+)
+def test_a_date_alone_means_the_end_of_that_day_in_the_community_zone(
+    day: date, zone: str, dotted: bool
+) -> None:
+    end = datetime.combine(day, time(23, 59), tzinfo=ZoneInfo(zone))
+    assume(NOW < end <= NOW + MAX_DURATION)
+    written = day.strftime("%d.%m.%Y" if dotted else "%Y-%m-%d")
+    draft = parse_poll(f"Colour? | Red | Blue | {written}", NOW, zone)
+    assert draft.options == ("Red", "Blue")
+    assert draft.deadline == end.astimezone(UTC)
+
+
+def test_a_date_too_far_away_is_refused_not_an_option() -> None:
+    with pytest.raises(PollInputError) as caught:
+        parse_poll("Colour? | Red | Blue | 2026-12-31", NOW, "UTC")
+    assert caught.value.problem is Problem.FAR_DEADLINE
+
+
+@given(
+    st.from_regex(
+        r"\d{4}[-./]\d{1,2}[-./]\d{1,2}[^|]{0,12}|\d{1,2}[-./]\d{1,2}[-./]\d{4}[^|]{0,12}",
+        fullmatch=True,
+    )
+)
+def test_anything_that_starts_with_a_full_date_is_a_deadline_or_an_error(text: str) -> None:
+    assume(text.strip() == text and "\n" not in text)
+    assert _is_deadline(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-03-31 25:00", "2026-03-31 18", "31/03/2026", "2026/03/31", "2026-03-31T18:00Z", "1d 5x"],
+)
+def test_deadlines_that_cannot_be_read_are_refused(text: str) -> None:
+    with pytest.raises(PollInputError) as caught:
+        parse_deadline(text, NOW, "UTC")
+    assert caught.value.problem is Problem.BAD_DEADLINE
 
 
 @given(
@@ -159,3 +244,23 @@ def test_every_sequence_of_presses_leaves_a_well_formed_ballot(
     if kind is PollKind.RANKED and None not in presses:
         expected = "".join(dict.fromkeys(str(p) for p in presses))
         assert ballot == (expected or None)
+
+
+@pytest.mark.parametrize("language", SUPPORTED)
+@pytest.mark.parametrize("kind", list(PollKind))
+def test_the_example_in_every_language_is_a_poll_that_works(language: str, kind: PollKind) -> None:
+    example = poll_example(Translator(language), kind)
+    command = (
+        "/poll"
+        if kind is PollKind.SINGLE
+        else f"/poll {next(w for w, k in KIND_WORDS.items() if k is kind)}"
+    )
+    assert example.startswith(command + " ")
+    draft = parse_poll(example.removeprefix("/poll "), NOW, "UTC")
+    assert draft.kind is kind and draft.deadline is not None and len(draft.options) >= 2
+
+
+def test_a_date_at_the_end_of_time_west_of_greenwich_is_refused_not_a_crash() -> None:
+    with pytest.raises(PollInputError) as caught:
+        parse_deadline("9999-12-31", NOW, "America/Sao_Paulo")
+    assert caught.value.problem is Problem.BAD_DEADLINE

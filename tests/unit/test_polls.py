@@ -14,6 +14,7 @@ from handlers import polls
 from handlers.charts import ChartRequest, render_result_chart_isolated
 from handlers.context import Context, UserError, Work
 from handlers.i18n import Translator
+from handlers.jobs import record_posted
 from handlers.messages import Chat, Incoming, Outgoing, Person, Reply
 from models import (
     AuditEntry,
@@ -220,6 +221,43 @@ async def test_ranking_privately_needs_a_started_bot_then_works_in_private(
     assert marks[:3] == ["2️⃣ Red", "1️⃣ Blue", "Green"]
     assert "Your ranking: 1. Blue → 2. Red" in edited.text
     assert await ballots_of(driver, (await the_poll(driver)).id) == {bob.id: "10"}
+    assert edited.edit_key == "ballot:1", "every private copy follows, not just the one pressed"
+
+
+async def test_a_vote_in_the_group_edits_the_voters_private_ballots(driver: Driver) -> None:
+    bob = driver.person("Bob")
+    chat, _alice, keys = await open_single(driver, bob)
+    replies = await driver.press(bob, chat, keys["2. No"])
+    [private] = [r for r in replies if isinstance(r, Outgoing) and r.chat_id == bob.id]
+    assert private.edit_key == "ballot:1" and private.edit_message_id is None
+    assert "Your vote: No" in private.text
+
+
+async def test_at_the_close_every_private_ballot_loses_its_buttons_and_shows_the_result(
+    driver: Driver,
+) -> None:
+    bob, boris = driver.person("Bob"), driver.person("Борис", "ru")
+    chat, alice, keys = await open_single(driver, bob, boris)
+    for person in (bob, boris):
+        await driver.send(person, driver.private(person), "/start")
+        await driver.press(person, chat, keys["Vote privately"])
+        for message_id in (71, 72):  # the ballot asked for and the reminder, as the sender records
+            sent = Outgoing(person.id, "ballot", key="ballot:1", copies=True)
+            await record_posted(driver.sessions, sent, message_id, driver.clock.now())
+    await driver.press(bob, chat, keys["1. Yes"])
+    await driver.press(alice, chat, keys["1. Yes"])
+
+    driver.clock.advance(timedelta(hours=48))
+    await driver.run_jobs()
+    closed = {m.chat_id: m.payload for m in await queued_edits(driver) if m.chat_id != chat.id}
+    assert set(closed) == {bob.id, boris.id}
+    assert all(p["edit_key"] == "ballot:1" and p["buttons"] == [] for p in closed.values())
+    assert "Poll #1 of Maple Court is closed." in closed[bob.id]["text"]
+    assert "Your vote: Yes" in closed[bob.id]["text"]
+    assert "Winner: <b>Yes</b>." in closed[bob.id]["text"]
+    assert "Turnout: 2 of 3" in closed[bob.id]["text"]
+    assert "closes" not in closed[bob.id]["text"].lower()
+    assert "Вы не голосовали." in closed[boris.id]["text"], "in the reader's own language"
 
 
 async def test_strangers_are_told_to_join_and_late_joiners_cannot_vote(driver: Driver) -> None:
@@ -272,6 +310,8 @@ async def test_polls_are_numbered_per_community(driver: Driver) -> None:
         ("/poll Paint? | Yes | No | 0h", "already passed"),
         ("/poll Paint? | Yes | No | 400d", "too far away"),
         ("/poll ranked Paint? | Yes", "/poll ranked"),
+        ("/poll Colour? | Red | Blue | 5y", "read the deadline “5y”"),
+        ("/poll Colour? | Red | Blue | 2026-12-31", "too far away"),
     ],
 )
 async def test_bad_poll_input_gets_a_hint_with_an_example(
@@ -285,13 +325,55 @@ async def test_bad_poll_input_gets_a_hint_with_an_example(
         assert await session.scalar(select(func.count()).select_from(Poll)) == 0
 
 
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ("90m", "48h", "3d", "2026-12-01 18:00", "end of that day", "Europe/Berlin")),
+        ("ru", ("90m", "48h", "3d", "2026-12-01 18:00", "конец этого дня", "Europe/Berlin")),
+        ("zh-hans", ("90m", "48h", "3d", "2026-12-01 18:00", "当天结束", "Europe/Berlin")),
+    ],
+)
+async def test_an_unreadable_deadline_gets_the_localized_deadline_hint(
+    driver: Driver, language: str, words: tuple[str, ...]
+) -> None:
+    alice = driver.person("Alice")
+    chat = await driver.community(alice, setup=f"Europe/Berlin {language}")
+    reply = text(await driver.send(alice, chat, "/poll Colour? | Red | Blue | 5y"))
+    assert all(word in reply for word in words), reply
+    async with driver.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Poll)) == 0
+
+
+async def test_a_date_alone_closes_the_poll_at_the_end_of_that_day(driver: Driver) -> None:
+    alice = driver.person("Alice")
+    chat = await driver.community(alice, setup="Europe/Berlin en")
+    await driver.send(alice, chat, "/poll Colour? | Red | Blue | 2026-03-20")
+    poll = await the_poll(driver)
+    assert poll.options == ["Red", "Blue"]
+    assert poll.closes_at.isoformat() == "2026-03-20T22:59:00+00:00"
+
+
 async def test_deadline_in_community_time_zone(driver: Driver) -> None:
     alice = driver.person("Alice")
     chat = await driver.community(alice, setup="Europe/Berlin en")
     reply = text(await driver.send(alice, chat, "/poll When? | Now | Later | 2026-03-04 18:00"))
-    assert "Closes Mar 4, 2026, 6:00\u202fPM." in reply
+    assert "Closes Wed 4 Mar, 18:00 CET." in reply
     poll = await the_poll(driver)
     assert poll.closes_at.isoformat() == "2026-03-04T17:00:00+00:00"
+
+
+async def test_a_poll_closed_late_by_a_clock_jump_says_it_closed_at_its_deadline(
+    driver: Driver,
+) -> None:
+    alice = driver.person("Alice")
+    chat = await driver.community(alice, setup="Europe/Berlin en")
+    await driver.send(alice, chat, "/poll When? | Now | Later | 2026-03-04 18:00")
+    driver.clock.advance(timedelta(days=2, hours=10))  # the bot was down: the job runs late
+    await driver.run_jobs()
+    poll = await the_poll(driver)
+    assert poll.closed_at == poll.closes_at
+    [closed] = await queued_edits(driver)
+    assert "<b>Closed</b> Wed 4 Mar, 18:00 CET." in closed.payload["text"]
 
 
 # Closing ------------------------------------------------------------------------------------
@@ -467,7 +549,9 @@ async def test_reminder_goes_privately_to_non_voters_who_started_the_bot(driver:
     assert sorted(m.chat_id for m in messages) == sorted([bob.id, boris.id])
     assert all(m.chat_id != chat.id for m in messages)
     in_russian = next(m for m in messages if m.chat_id == boris.id)
-    assert "мар. 2026" in in_russian.payload["text"], "dates follow the voter's language"
+    assert "ср, 4 мар., 09:00 UTC" in in_russian.payload["text"], (
+        "dates follow the voter's language"
+    )
     reminder = next(m for m in messages if m.chat_id == bob.id)
     assert "You have not voted yet in poll #1 of Maple Court" in reminder.payload["text"]
     labels = [label for row in reminder.payload["buttons"] for label, _ in row]
@@ -683,7 +767,10 @@ async def test_concurrent_first_presses_of_one_voter_agree(driver: Driver) -> No
 def test_escape_user_text_in_the_poll_message() -> None:
     poll = _poll(polls.PollKind.SINGLE, 2, 1)
     poll.number, poll.question, poll.options = 1, "<b>Free</b> & fair?", ["<i>yes</i>", "no"]
-    poll.closes_at = datetime(2026, 3, 5, tzinfo=UTC)
+    poll.opened_at, poll.closes_at = (
+        datetime(2026, 3, 2, tzinfo=UTC),
+        datetime(2026, 3, 5, tzinfo=UTC),
+    )
     message = polls._poll_text(Translator("en"), poll, ballots=0, creator="<Eve>")
     assert "&lt;b&gt;Free&lt;/b&gt; &amp; fair?" in message
     assert "&lt;i&gt;yes&lt;/i&gt;" in message and "&lt;Eve&gt;" in message

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.service import Service
 from bot.settings import Settings
-from handlers.messages import CallbackAnswer, Outgoing
+from handlers.messages import MAX_COPIES, CallbackAnswer, Outgoing
 
 GROUP = -100_123
 
@@ -43,7 +43,9 @@ class SlowTelegram:
     async def is_admin(self, chat_id: int, user_id: int) -> bool:
         return False
 
-    async def set_menu(self, commands: list[tuple[str, str]], language_code: str) -> None:
+    async def set_menu(
+        self, commands: list[tuple[str, str]], language_code: str, scope_chat_id: int | None = None
+    ) -> None:
         return None
 
 
@@ -89,3 +91,25 @@ async def test_a_newer_posting_under_a_key_takes_over(service: Service) -> None:
     await service.send(Outgoing(GROUP, "second card", key="need:1"))
     await service.send(Outgoing(GROUP, "edited", edit_key="need:1"))
     assert telegram.delivered[-1].edit_message_id == 501
+
+
+async def test_an_edit_reaches_every_copy_posted_under_a_key(service: Service) -> None:
+    telegram = service.telegram
+    assert isinstance(telegram, SlowTelegram)
+    bob = 7001
+    await service.send(Outgoing(bob, "your ballot", key="ballot:1", copies=True))
+    await service.send(Outgoing(bob, "reminder", key="ballot:1", copies=True))
+    await service.send(Outgoing(bob, "voted", edit_key="ballot:1", edit_message_id=501))
+    edits = [m for m in telegram.delivered if m.text == "voted"]
+    assert sorted(m.edit_message_id for m in edits) == [500, 501], "each copy once"
+
+
+async def test_only_the_newest_copies_stay_named(service: Service) -> None:
+    telegram = service.telegram
+    assert isinstance(telegram, SlowTelegram)
+    telegram.delay = 0
+    for _ in range(MAX_COPIES + 2):
+        await service.send(Outgoing(7001, "ballot", key="ballot:1", copies=True))
+    await service.send(Outgoing(7001, "closed", edit_key="ballot:1"))
+    edited = [m.edit_message_id for m in telegram.delivered if m.text == "closed"]
+    assert edited == list(range(502, 502 + MAX_COPIES))
