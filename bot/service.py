@@ -237,10 +237,10 @@ class Service:
             ids = await posted_message_ids(self.sessions, message.chat_id, message.edit_key)
             if message.edit_message_id is not None and message.edit_message_id not in ids:
                 ids.append(message.edit_message_id)
-            result = None
-            for message_id in ids:
-                result = await self.sender.submit(replace(message, edit_message_id=message_id))
-            return result
+            # All copies at once: each is its own message to the sender, coalesced on its own.
+            sent = [self.sender.submit(replace(message, edit_message_id=i)) for i in ids]
+            results = await asyncio.gather(*sent)
+            return results[-1] if results else None
         if message.key is None:
             return await self.sender.submit(message)
         slot = (message.chat_id, message.key)

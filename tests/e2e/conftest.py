@@ -51,6 +51,7 @@ async def world(
         send_per_second=0,
         send_group_per_minute=0,
         send_private_per_second=0,
+        send_edit_interval=0,
     )
     service = Service(settings, clock)
     runtime = build_runtime(request.param, service, TOKEN, base_url)
