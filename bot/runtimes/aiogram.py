@@ -145,7 +145,7 @@ class AiogramRuntime:
         except (TelegramServerError, TelegramNetworkError) as error:
             raise TransientError(error.message) from error
         except TelegramBadRequest as error:
-            if NOT_MODIFIED in error.message:
+            if NOT_MODIFIED in error.message.lower():
                 return None
             raise PermanentError(error.message) from error
         except TelegramAPIError as error:

@@ -143,7 +143,7 @@ class PTBRuntime:
         except PTBRetryAfter as error:
             raise RetryAfter(_seconds(error.retry_after)) from error
         except (BadRequest, Forbidden) as error:
-            if NOT_MODIFIED in error.message:
+            if NOT_MODIFIED in error.message.lower():
                 return None
             raise PermanentError(error.message) from error
         except NetworkError as error:
