@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
     from matplotlib.text import Text
 
 #: Tried in order per character; only installed ones are used. DejaVu Sans
@@ -152,6 +153,29 @@ def render_result_chart(
     Raises ValueError for no options, mismatched lengths, or a negative or
     non-finite value.
     """
+    with _RENDER_LOCK:
+        figure = result_chart_figure(
+            title, labels, values, value_labels=value_labels, subtitle=subtitle
+        )
+        buffer = io.BytesIO()
+        # No "Software" tag: the bytes then depend only on the inputs and fonts.
+        figure.savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue()
+
+
+def result_chart_figure(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    value_labels: Sequence[str] | None = None,
+    subtitle: str | None = None,
+) -> Figure:
+    """The chart of :func:`render_result_chart`, laid out but not yet encoded.
+
+    Separate so that tests can measure what is drawn (each text's words, font
+    and extent) instead of comparing pixels.
+    """
     if not labels:
         raise ValueError("a chart needs at least one option")
     if len(values) != len(labels):
@@ -162,17 +186,16 @@ def render_result_chart(
         raise ValueError("values must be finite and non-negative")
     if value_labels is None:
         value_labels = [f"{v:g}" for v in values]
-    with _RENDER_LOCK:
-        return _render(title, labels, values, value_labels, subtitle)
+    return _figure(title, labels, values, value_labels, subtitle)
 
 
-def _render(
+def _figure(
     title: str,
     labels: Sequence[str],
     values: Sequence[float],
     value_labels: Sequence[str],
     subtitle: str | None,
-) -> bytes:
+) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
@@ -260,11 +283,7 @@ def _render(
             parse_math=False,
         )
         _shorten(artist, _VALUE_COL_PX - _GAP_PX)
-
-    buffer = io.BytesIO()
-    # No "Software" tag: the bytes then depend only on the inputs and fonts.
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
+    return fig
 
 
 CHART_TIMEOUT = 60.0
