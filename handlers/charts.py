@@ -56,8 +56,12 @@ _ROW_PX = 44
 _PAD_PX = 14
 _TITLE_PX = 36
 _SUBTITLE_PX = 24
-_LABEL_COL_PX = 250
-_VALUE_COL_PX = 110
+#: The option labels' column grows with its longest label up to this; longer ones are cut.
+#: With the value column's maximum it leaves the bars at least ~220 px.
+_MAX_LABEL_COL_PX = 340
+#: Room right of the longest bar for its value, as much as the widest one needs, up to this.
+_MIN_VALUE_COL_PX = 24
+_MAX_VALUE_COL_PX = 200
 _GAP_PX = 8
 _ELLIPSIS = "…"
 
@@ -239,14 +243,38 @@ def _figure(
         )
         _shorten(artist, text_px)
 
+    label_texts = [_drawable(label, covered) or f"{row + 1}." for row, label in enumerate(labels)]
+    value_texts = [
+        _drawable(text, covered) or f"{value:g}"
+        for text, value in zip(value_labels, values, strict=True)
+    ]
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+
+    def width(text: str, font: FontProperties) -> float:
+        return float(renderer.get_text_width_height_descent(text, font, ismath=False)[0])
+
+    # Columns follow the texts: labels get the width of the longest one (up to a cap), and
+    # the value column what the widest value needs beside its bar, so that a short bar's
+    # long value ("out in round 2") runs on over the empty track instead of being cut.
+    top = max(values)
+    fractions = [v / top if top else 0.0 for v in values]
+    label_col = min(max(width(text, regular) for text in label_texts), _MAX_LABEL_COL_PX)
+    left_px = _PAD_PX + label_col + _GAP_PX
+    span_px = WIDTH_PX - _PAD_PX - left_px  # the bars and the value column together
+    value_gap = _GAP_PX / 2
+    needs = [
+        span_px - (span_px - value_gap - width(text, small)) / fraction
+        for text, fraction in zip(value_texts, fractions, strict=True)
+        if fraction > 0
+    ]
+    value_col = min(max([_MIN_VALUE_COL_PX, *needs]), _MAX_VALUE_COL_PX)
+    bars_px = span_px - value_col
+
     # The bar area is placed in pixels so rows keep one height at any count.
-    left_px = _PAD_PX + _LABEL_COL_PX + _GAP_PX
-    bars_px = WIDTH_PX - left_px - _VALUE_COL_PX - _PAD_PX
     ax = fig.add_axes(
         (left_px / WIDTH_PX, _PAD_PX / height_px, bars_px / WIDTH_PX, n * _ROW_PX / height_px)
     )
     ax.set_axis_off()
-    top = max(values)
     ax.set_xlim(0, top or 1)
     ax.set_ylim(n - 0.5, -0.5)  # first option at the top, as in the caption
     rows = range(n)
@@ -255,14 +283,14 @@ def _figure(
     ax.barh(rows, values, height=0.62, color=colours)
 
     label_at = offset_copy(ax.get_yaxis_transform(), fig=fig, x=-_GAP_PX, units="dots")
-    value_at = offset_copy(ax.transData, fig=fig, x=_GAP_PX / 2, units="dots")
-    for row, (label, value, value_label) in enumerate(
-        zip(labels, values, value_labels, strict=True)
+    value_at = offset_copy(ax.transData, fig=fig, x=value_gap, units="dots")
+    for row, (label, value, value_text, fraction) in enumerate(
+        zip(label_texts, values, value_texts, fractions, strict=True)
     ):
         artist = ax.text(
             0,
             row,
-            _drawable(label, covered) or f"{row + 1}.",
+            label,
             transform=label_at,
             fontproperties=regular,
             color=_TEXT_COLOUR,
@@ -270,11 +298,11 @@ def _figure(
             va="center",
             parse_math=False,
         )
-        _shorten(artist, _LABEL_COL_PX)
+        _shorten(artist, label_col)
         artist = ax.text(
             value,
             row,
-            _drawable(value_label, covered) or f"{value:g}",
+            value_text,
             transform=value_at,
             fontproperties=small,
             color=_TEXT_COLOUR,
@@ -282,7 +310,7 @@ def _figure(
             va="center",
             parse_math=False,
         )
-        _shorten(artist, _VALUE_COL_PX - _GAP_PX)
+        _shorten(artist, span_px - fraction * bars_px - value_gap)
     return fig
 
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
 import struct
 import subprocess
 import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from handlers.charts import WIDTH_PX, render_result_chart
+from handlers.charts import WIDTH_PX, render_result_chart, result_chart_figure
+from handlers.i18n import Translator
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -131,3 +139,88 @@ async def test_isolated_rendering_in_a_child_process_gives_the_same_png() -> Non
     isolated = await render_result_chart_isolated(*args, value_labels=["2 (67%)", "1 (33%)"])
     assert isolated.startswith(b"\x89PNG")
     assert isolated == render_result_chart(*args, value_labels=["2 (67%)", "1 (33%)"])
+
+
+# -- what is drawn, measured: every text whole where it fits, none overlapping --------------
+
+
+def drawn_texts(figure: Figure) -> list[tuple[Text, Bbox]]:
+    """Every visible text of the figure with its extent in pixels, after a real draw."""
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    texts = [*figure.texts, *(text for axes in figure.axes for text in axes.texts)]
+    return [(text, text.get_window_extent(renderer)) for text in texts if text.get_text()]
+
+
+def assert_inside_and_apart(figure: Figure) -> None:
+    width, height = figure.canvas.get_width_height()
+    extents = drawn_texts(figure)
+    for text, box in extents:
+        assert box.x0 >= 0 and box.y0 >= 0, text.get_text()
+        assert box.x1 <= width and box.y1 <= height, text.get_text()
+    for (first, a), (second, b) in itertools.combinations(extents, 2):
+        assert not a.overlaps(b), (first.get_text(), second.get_text())
+
+
+def option_labels(figure: Figure) -> list[Text]:
+    """The option labels: right-aligned left of the bars."""
+    return [text for axes in figure.axes for text in axes.texts if text.get_ha() == "right"]
+
+
+def value_texts(figure: Figure) -> list[Text]:
+    return [text for axes in figure.axes for text in axes.texts if text.get_ha() == "left"]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_ranked_result_names_the_eliminated_options_in_full(language: str) -> None:
+    t = Translator(language)
+    labels = ["1. Green", "2. Blue", "3. Red", "4. Yellow"]
+    shown = ["6 (60%)", "4 (40%)", str(t("out in round {n}", n=2)), str(t("out in round {n}", n=1))]
+    subtitle = str(t("Round {n} (final) · turnout {turnout}", n=3, turnout="83%"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figure = result_chart_figure(
+            "#4 Which colour for the door?",
+            labels,
+            [6, 4, 0, 0],
+            value_labels=shown,
+            subtitle=subtitle,
+        )
+        assert [text.get_text() for text in value_texts(figure)] == shown
+        assert [text.get_text() for text in option_labels(figure)] == labels
+        assert [text.get_text() for text in figure.texts] == [
+            "#4 Which colour for the door?",
+            subtitle,
+        ]
+        assert_inside_and_apart(figure)
+
+
+def test_labels_as_long_as_a_poll_allows_are_drawn_whole() -> None:
+    options = [
+        "Repaint the stairwell and fix its lights",
+        "Plant a hedge along the eastern fence, too",
+        "Leave it",
+    ]
+    labels = [f"{i}. {option[:40]}" for i, option in enumerate(options, 1)]
+    figure = result_chart_figure("Poll", labels, [4, 2, 1], value_labels=["4", "2", "1"])
+    assert [text.get_text() for text in option_labels(figure)] == labels
+    assert_inside_and_apart(figure)
+
+
+def test_a_label_too_long_for_its_column_is_cut_clear_of_the_bars() -> None:
+    long = "Repaint the whole stairwell including the railings and the doors " * 3
+    figure = result_chart_figure("Poll", [long, "B"], [1, 2], value_labels=["1", "2"])
+    cut = option_labels(figure)[0]
+    assert cut.get_text().endswith("…") and long.startswith(cut.get_text()[:-1])
+    bars = figure.axes[0].get_window_extent()
+    for text, box in drawn_texts(figure):
+        if text in option_labels(figure):
+            assert box.x1 <= bars.x0, text.get_text()
+    assert_inside_and_apart(figure)
+
+
+def test_a_long_value_label_uses_the_empty_track_beside_a_short_bar() -> None:
+    shown = ["10 (91%)", "1 (9%) — two late ballots were counted"]
+    figure = result_chart_figure("Poll", ["1. Yes", "2. No"], [10, 1], value_labels=shown)
+    assert [text.get_text() for text in value_texts(figure)] == shown
+    assert_inside_and_apart(figure)
