@@ -12,12 +12,13 @@ lock serialises them because matplotlib does not promise that its shared font
 caches are thread-safe, and a chart takes only tens of milliseconds.
 
 Labels come from users and may be in any script. DejaVu Sans (shipped with
-matplotlib) covers Latin and Cyrillic; CJK fonts are used as fallbacks when
-installed. Text that still has uncovered letters is not drawn at all (a bar is
-labelled "1.", "2.", ... instead, matching the numbered list in the message
-caption), because matplotlib would draw boxes and warn "Glyph missing".
-Uncovered symbols such as emoji are simply dropped from otherwise readable
-text.
+matplotlib) covers Latin and Cyrillic; the usual CJK families come next when
+installed, then any other installed font whose glyphs cover what is still
+missing (see :func:`_fonts`). Text that still has uncovered letters is not drawn
+at all (a bar is labelled "1.", "2.", ... instead, matching the numbered list in
+the message caption), because matplotlib would draw boxes and warn "Glyph
+missing". Uncovered symbols such as emoji are simply dropped from otherwise
+readable text.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import sys
 import threading
 import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -74,8 +76,36 @@ _LEADER_COLOUR = "#2f6fb3"
 _RENDER_LOCK = threading.Lock()
 
 
+def _fonts(weight: str, letters: frozenset[int]) -> tuple[tuple[str, ...], frozenset[int]]:
+    """Families to draw ``letters`` with, in order of preference, and what they cover.
+
+    ``letters`` are the code points of the letters and digits the chart will show. The
+    installed FONT_FAMILIES come first. When they leave some of ``letters`` uncovered,
+    matplotlib's font list is first brought up to date with the fonts on disk (it is
+    cached, and a font installed after the cache was written is otherwise never seen),
+    then any other installed font whose glyphs cover some of the rest joins the list.
+    """
+    families, covered = _preferred_fonts(weight)
+    if letters <= covered:
+        return families, covered
+    if _add_fonts_installed_since_the_cache():
+        _preferred_fonts.cache_clear()
+        _system_fonts.cache_clear()
+        families, covered = _preferred_fonts(weight)
+    missing = letters - covered
+    extra: list[str] = []
+    for family, charmap in _system_fonts(weight):
+        if not missing:
+            break
+        if family not in families and missing & charmap:
+            extra.append(family)
+            covered |= charmap
+            missing -= charmap
+    return (*families, *extra), frozenset(covered)
+
+
 @functools.cache
-def _fonts(weight: str) -> tuple[tuple[str, ...], frozenset[int]]:
+def _preferred_fonts(weight: str) -> tuple[tuple[str, ...], frozenset[int]]:
     """Installed families from FONT_FAMILIES and the code points they cover.
 
     Coverage is read from the exact files matplotlib will pick for ``weight``
@@ -94,6 +124,71 @@ def _fonts(weight: str) -> tuple[tuple[str, ...], frozenset[int]]:
         families.append(family)
         covered.update(font_manager.get_font(path).get_charmap())
     return tuple(families), frozenset(covered)
+
+
+@functools.cache
+def _system_fonts(weight: str) -> tuple[tuple[str, frozenset[int]], ...]:
+    """Every installed outline font family by name, with the code points it covers.
+
+    Only the system's fonts: matplotlib's own bundle holds "Last Resort", which "covers"
+    everything with boxes, and math fonts. Bitmap-only faces (colour emoji) are left out
+    because Agg cannot scale them.
+    """
+    from matplotlib import font_manager, ft2font, get_data_path
+
+    bundled = str(Path(get_data_path()).resolve())
+    fonts = []
+    for family in sorted({entry.name for entry in font_manager.fontManager.ttflist}):
+        prop = font_manager.FontProperties(family=family, weight=weight)
+        try:
+            path = font_manager.fontManager.findfont(prop, fallback_to_default=False)
+            font = font_manager.get_font(path)
+        except (ValueError, OSError, RuntimeError):
+            continue
+        if str(Path(path).resolve()).startswith(bundled):
+            continue
+        if font.face_flags & ft2font.FaceFlags.SCALABLE:
+            fonts.append((family, frozenset(font.get_charmap())))
+    return tuple(fonts)
+
+
+@functools.cache
+def _add_fonts_installed_since_the_cache() -> bool:
+    """Add font files on disk that matplotlib's cached font list lacks; True if any.
+
+    ``FontManager.addfont`` is matplotlib's public way to make a font known, and
+    ``json_dump`` writes the list where matplotlib reads it at import (what its own
+    rebuild does), so the next chart process starts with the fonts already in it.
+    Looked at once per process, and only when some text has letters no font covers.
+    """
+    from matplotlib import font_manager, get_cachedir
+
+    manager = font_manager.fontManager
+    known = {str(Path(entry.fname).resolve()) for entry in manager.ttflist}
+    added = False
+    for path in sorted(font_manager.findSystemFonts()):
+        if str(Path(path).resolve()) in known:
+            continue
+        try:
+            manager.addfont(path)
+        except Exception:  # an unreadable file: matplotlib skips it when it builds, too
+            continue
+        added = True
+    if added:
+        cache = Path(get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json")
+        font_manager.json_dump(manager, cache)
+    return added
+
+
+def _letters(*texts: str | None) -> frozenset[int]:
+    """The code points of the letters and digits in ``texts``: what must be drawable."""
+    return frozenset(
+        ord(char)
+        for text in texts
+        if text
+        for char in text
+        if unicodedata.category(char)[0] in "LN"
+    )
 
 
 def _drawable(text: str, covered: frozenset[int]) -> str | None:
@@ -205,8 +300,8 @@ def _figure(
     from matplotlib.font_manager import FontProperties
     from matplotlib.transforms import offset_copy
 
-    families, covered = _fonts("normal")
-    bold_families, bold_covered = _fonts("bold")
+    families, covered = _fonts("normal", _letters(subtitle, *labels, *value_labels))
+    bold_families, bold_covered = _fonts("bold", _letters(title))
     title_text = _drawable(title, bold_covered)
     subtitle_text = _drawable(subtitle, covered) if subtitle else None
 
