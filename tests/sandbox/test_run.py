@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.fonts import missing_fonts
 from bot.sandbox.run import Sandbox, reset
+from bot.sandbox.world import world_path
 from bot.settings import Settings
 from models.db import create_engine, migrate
 
@@ -244,3 +245,26 @@ async def test_an_unusable_world_file_starts_a_new_world(
         ]
     finally:
         await second.stop()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize(
+    "database_url",
+    [
+        "sqlite+aiosqlite:///courtyard.db",
+        "sqlite+aiosqlite:///data/other.db",
+        "postgresql://x@h/db",
+    ],
+)
+def test_what_the_sandbox_writes_is_ignored_by_git(database_url: str) -> None:
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    world = world_path(database_url)
+    assert world is not None
+    written = [world, world.with_name(world.name + ".tmp")]  # write_json's temporary file
+    for path in written:
+        checked = subprocess.run(
+            ["git", "check-ignore", "--no-index", "-q", str(path)], cwd=root, check=False
+        )
+        assert checked.returncode == 0, f"{path} is not in .gitignore"
