@@ -12,6 +12,7 @@
   const PALETTE = ["#b6463a", "#2f6fb0", "#8a5a00", "#6b3fa0", "#1f7a57", "#a23f7a", "#3d6b7a"];
   const MENU_CODES = { ru: "ru", "zh-hans": "zh", zh: "zh" };
   const MAX_TEXT = 4096;
+  const PHONE = window.matchMedia("(max-width: 820px)"); // style.css's small-screen layout
 
   const state = {
     lang: boot.lang,
@@ -143,7 +144,9 @@
     $("notice").hidden = true;
   }
 
-  function toast(text, alert) {
+  // A toast shows over the chat, at its top unless what was pressed (``anchor``) is in the
+  // upper half: then at its bottom, above the composer. It never covers the buttons it answers.
+  function toast(text, alert, anchor) {
     const node = el("div", { class: "toast" + (alert ? " alert" : ""), text });
     if (alert) {
       node.append(el("button", { type: "button", class: "chip", text: "OK", onclick: () => node.remove() }));
@@ -151,8 +154,19 @@
       setTimeout(() => node.remove(), 3500);
     }
     const toasts = $("toasts");
+    placeToasts(toasts, anchor);
     toasts.append(node);
     while (toasts.children.length > 3) toasts.firstElementChild.remove();
+  }
+
+  function placeToasts(toasts, anchor) {
+    const area = $("messages").getBoundingClientRect();
+    const pressed = anchor ? anchor.getBoundingClientRect() : null;
+    const upper = pressed && pressed.top + pressed.height / 2 < area.top + area.height / 2;
+    toasts.style.left = area.left + area.width / 2 + "px";
+    toasts.style.top = upper ? "auto" : area.top + 12 + "px";
+    toasts.style.bottom = upper ? window.innerHeight - area.bottom + 12 + "px" : "auto";
+    toasts.style.flexDirection = upper ? "column-reverse" : "column";
   }
 
   // -- live feed ----------------------------------------------------------------------------
@@ -624,8 +638,12 @@
         });
         target.disabled = false;
         target.classList.remove("busy");
-        if (answer && answer.answered && answer.text) toast(answer.text, answer.show_alert);
-        else if (answer && !answer.answered) toast(label("no_answer"), false);
+        // The message may have been redrawn meanwhile (a count on the button): find it again.
+        const keyboard = document.querySelector(
+          `#messages [data-chat-id="${message.chat_id}"][data-message-id="${message.message_id}"] .keyboard`,
+        );
+        if (answer && answer.answered && answer.text) toast(answer.text, answer.show_alert, keyboard);
+        else if (answer && !answer.answered) toast(label("no_answer"), false, keyboard);
       },
     });
   }
@@ -669,9 +687,12 @@
     const node = $("clock-now");
     const abbreviations = (state.clock && state.clock.zones) || {};
     node.dateTime = now.toISOString();
-    node.textContent =
-      formatIn(now, { weekday: "short", year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }) +
-      " " + (abbreviations[zone()] || zone());
+    // A phone's header has room for the date and time only; a laptop's for weekday and year too.
+    const full = !PHONE.matches;
+    const options = full
+      ? { weekday: "short", year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }
+      : { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" };
+    node.textContent = formatIn(now, options) + " " + (abbreviations[zone()] || zone());
     node.title = zone();
     // The date field is the community's wall time too; the server reads it in that zone.
     const input = $("clock-date");
@@ -876,6 +897,7 @@
       $("sidebar-toggle").setAttribute("aria-expanded", String(open));
     });
     setInterval(renderClock, 15000);
+    PHONE.addEventListener("change", renderClock);
   }
 
   applyLabels();
