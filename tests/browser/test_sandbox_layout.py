@@ -60,7 +60,7 @@ async def open_page(
 async def box(locator: Locator) -> dict[str, float]:
     found = await locator.bounding_box()
     assert found is not None, f"{locator} is not displayed"
-    return dict(found)
+    return {key: found[key] for key in ("x", "y", "width", "height")}
 
 
 def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
