@@ -168,11 +168,21 @@ def assert_inside_and_apart(figure: Figure) -> None:
 
 def option_labels(figure: Figure) -> list[Text]:
     """The option labels: right-aligned left of the bars."""
-    return [text for axes in figure.axes for text in axes.texts if text.get_horizontalalignment() == "right"]
+    return [
+        text
+        for axes in figure.axes
+        for text in axes.texts
+        if text.get_horizontalalignment() == "right"
+    ]
 
 
 def value_texts(figure: Figure) -> list[Text]:
-    return [text for axes in figure.axes for text in axes.texts if text.get_horizontalalignment() == "left"]
+    return [
+        text
+        for axes in figure.axes
+        for text in axes.texts
+        if text.get_horizontalalignment() == "left"
+    ]
 
 
 @pytest.mark.parametrize(
