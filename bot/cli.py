@@ -86,6 +86,10 @@ async def _run(settings: Settings, *, fresh: bool, webhook: bool) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
+    from bot.fonts import font_warning
+
+    if warning := await asyncio.to_thread(font_warning, sandbox=settings.sandbox):
+        log.warning(warning)
     if settings.sandbox:
         from bot.sandbox.run import run_sandbox
 

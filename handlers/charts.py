@@ -12,12 +12,13 @@ lock serialises them because matplotlib does not promise that its shared font
 caches are thread-safe, and a chart takes only tens of milliseconds.
 
 Labels come from users and may be in any script. DejaVu Sans (shipped with
-matplotlib) covers Latin and Cyrillic; CJK fonts are used as fallbacks when
-installed. Text that still has uncovered letters is not drawn at all (a bar is
-labelled "1.", "2.", ... instead, matching the numbered list in the message
-caption), because matplotlib would draw boxes and warn "Glyph missing".
-Uncovered symbols such as emoji are simply dropped from otherwise readable
-text.
+matplotlib) covers Latin and Cyrillic; the usual CJK families come next when
+installed, then any other installed font whose glyphs cover what is still
+missing (see :func:`_fonts`). Text that still has uncovered letters is not drawn
+at all (a bar is labelled "1.", "2.", ... instead, matching the numbered list in
+the message caption), because matplotlib would draw boxes and warn "Glyph
+missing". Uncovered symbols such as emoji are simply dropped from otherwise
+readable text.
 """
 
 from __future__ import annotations
@@ -32,9 +33,11 @@ import threading
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
     from matplotlib.text import Text
 
 #: Tried in order per character; only installed ones are used. DejaVu Sans
@@ -56,8 +59,12 @@ _ROW_PX = 44
 _PAD_PX = 14
 _TITLE_PX = 36
 _SUBTITLE_PX = 24
-_LABEL_COL_PX = 250
-_VALUE_COL_PX = 110
+#: The option labels' column grows with its longest label up to this; longer ones are cut.
+#: With the value column's maximum it leaves the bars at least ~220 px.
+_MAX_LABEL_COL_PX = 340
+#: Room right of the longest bar for its value, as much as the widest one needs, up to this.
+_MIN_VALUE_COL_PX = 24
+_MAX_VALUE_COL_PX = 200
 _GAP_PX = 8
 _ELLIPSIS = "…"
 
@@ -70,8 +77,36 @@ _LEADER_COLOUR = "#2f6fb3"
 _RENDER_LOCK = threading.Lock()
 
 
+def _fonts(weight: str, letters: frozenset[int]) -> tuple[tuple[str, ...], frozenset[int]]:
+    """Families to draw ``letters`` with, in order of preference, and what they cover.
+
+    ``letters`` are the code points of the letters and digits the chart will show. The
+    installed FONT_FAMILIES come first. When they leave some of ``letters`` uncovered,
+    matplotlib's font list is first brought up to date with the fonts on disk (it is
+    cached, and a font installed after the cache was written is otherwise never seen),
+    then any other installed font whose glyphs cover some of the rest joins the list.
+    """
+    families, covered = _preferred_fonts(weight)
+    if letters <= covered:
+        return families, covered
+    if _add_fonts_installed_since_the_cache():
+        _preferred_fonts.cache_clear()
+        _system_fonts.cache_clear()
+        families, covered = _preferred_fonts(weight)
+    missing = letters - covered
+    extra: list[str] = []
+    for family, charmap in _system_fonts(weight):
+        if not missing:
+            break
+        if family not in families and missing & charmap:
+            extra.append(family)
+            covered |= charmap
+            missing -= charmap
+    return (*families, *extra), frozenset(covered)
+
+
 @functools.cache
-def _fonts(weight: str) -> tuple[tuple[str, ...], frozenset[int]]:
+def _preferred_fonts(weight: str) -> tuple[tuple[str, ...], frozenset[int]]:
     """Installed families from FONT_FAMILIES and the code points they cover.
 
     Coverage is read from the exact files matplotlib will pick for ``weight``
@@ -90,6 +125,71 @@ def _fonts(weight: str) -> tuple[tuple[str, ...], frozenset[int]]:
         families.append(family)
         covered.update(font_manager.get_font(path).get_charmap())
     return tuple(families), frozenset(covered)
+
+
+@functools.cache
+def _system_fonts(weight: str) -> tuple[tuple[str, frozenset[int]], ...]:
+    """Every installed outline font family by name, with the code points it covers.
+
+    Only the system's fonts: matplotlib's own bundle holds "Last Resort", which "covers"
+    everything with boxes, and math fonts. Bitmap-only faces (colour emoji) are left out
+    because Agg cannot scale them.
+    """
+    from matplotlib import font_manager, ft2font, get_data_path
+
+    bundled = str(Path(get_data_path()).resolve())
+    fonts = []
+    for family in sorted({entry.name for entry in font_manager.fontManager.ttflist}):
+        prop = font_manager.FontProperties(family=family, weight=weight)
+        try:
+            path = font_manager.fontManager.findfont(prop, fallback_to_default=False)
+            font = font_manager.get_font(path)
+        except (ValueError, OSError, RuntimeError):
+            continue
+        if str(Path(path).resolve()).startswith(bundled):
+            continue
+        if font.face_flags & ft2font.FaceFlags.SCALABLE:
+            fonts.append((family, frozenset(font.get_charmap())))
+    return tuple(fonts)
+
+
+@functools.cache
+def _add_fonts_installed_since_the_cache() -> bool:
+    """Add font files on disk that matplotlib's cached font list lacks; True if any.
+
+    ``FontManager.addfont`` is matplotlib's public way to make a font known, and
+    ``json_dump`` writes the list where matplotlib reads it at import (what its own
+    rebuild does), so the next chart process starts with the fonts already in it.
+    Looked at once per process, and only when some text has letters no font covers.
+    """
+    from matplotlib import font_manager, get_cachedir
+
+    manager = font_manager.fontManager
+    known = {str(Path(entry.fname).resolve()) for entry in manager.ttflist}
+    added = False
+    for path in sorted(font_manager.findSystemFonts()):
+        if str(Path(path).resolve()) in known:
+            continue
+        try:
+            manager.addfont(path)
+        except Exception:  # an unreadable file: matplotlib skips it when it builds, too
+            continue
+        added = True
+    if added:
+        cache = Path(get_cachedir(), f"fontlist-v{font_manager.FontManager.__version__}.json")
+        font_manager.json_dump(manager, cache)
+    return added
+
+
+def _letters(*texts: str | None) -> frozenset[int]:
+    """The code points of the letters and digits in ``texts``: what must be drawable."""
+    return frozenset(
+        ord(char)
+        for text in texts
+        if text
+        for char in text
+        if unicodedata.category(char)[0] in "LN"
+    )
 
 
 def _drawable(text: str, covered: frozenset[int]) -> str | None:
@@ -153,6 +253,29 @@ def render_result_chart(
     Raises ValueError for no options, mismatched lengths, or a negative or
     non-finite value.
     """
+    with _RENDER_LOCK:
+        figure = result_chart_figure(
+            title, labels, values, value_labels=value_labels, subtitle=subtitle
+        )
+        buffer = io.BytesIO()
+        # No "Software" tag: the bytes then depend only on the inputs and fonts.
+        figure.savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue()
+
+
+def result_chart_figure(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    *,
+    value_labels: Sequence[str] | None = None,
+    subtitle: str | None = None,
+) -> Figure:
+    """The chart of :func:`render_result_chart`, laid out but not yet encoded.
+
+    Separate so that tests can measure what is drawn (each text's words, font
+    and extent) instead of comparing pixels.
+    """
     if not labels:
         raise ValueError("a chart needs at least one option")
     if len(values) != len(labels):
@@ -163,24 +286,23 @@ def render_result_chart(
         raise ValueError("values must be finite and non-negative")
     if value_labels is None:
         value_labels = [f"{v:g}" for v in values]
-    with _RENDER_LOCK:
-        return _render(title, labels, values, value_labels, subtitle)
+    return _figure(title, labels, values, value_labels, subtitle)
 
 
-def _render(
+def _figure(
     title: str,
     labels: Sequence[str],
     values: Sequence[float],
     value_labels: Sequence[str],
     subtitle: str | None,
-) -> bytes:
+) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
     from matplotlib.transforms import offset_copy
 
-    families, covered = _fonts("normal")
-    bold_families, bold_covered = _fonts("bold")
+    families, covered = _fonts("normal", _letters(subtitle, *labels, *value_labels))
+    bold_families, bold_covered = _fonts("bold", _letters(title))
     title_text = _drawable(title, bold_covered)
     subtitle_text = _drawable(subtitle, covered) if subtitle else None
 
@@ -217,14 +339,38 @@ def _render(
         )
         _shorten(artist, text_px)
 
+    label_texts = [_drawable(label, covered) or f"{row + 1}." for row, label in enumerate(labels)]
+    value_texts = [
+        _drawable(text, covered) or f"{value:g}"
+        for text, value in zip(value_labels, values, strict=True)
+    ]
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+
+    def width(text: str, font: FontProperties) -> float:
+        return float(renderer.get_text_width_height_descent(text, font, ismath=False)[0])
+
+    # Columns follow the texts: labels get the width of the longest one (up to a cap), and
+    # the value column what the widest value needs beside its bar, so that a short bar's
+    # long value ("out in round 2") runs on over the empty track instead of being cut.
+    top = max(values)
+    fractions = [v / top if top else 0.0 for v in values]
+    label_col = min(max(width(text, regular) for text in label_texts), _MAX_LABEL_COL_PX)
+    left_px = _PAD_PX + label_col + _GAP_PX
+    span_px = WIDTH_PX - _PAD_PX - left_px  # the bars and the value column together
+    value_gap = _GAP_PX / 2
+    needs = [
+        span_px - (span_px - value_gap - width(text, small)) / fraction
+        for text, fraction in zip(value_texts, fractions, strict=True)
+        if fraction > 0
+    ]
+    value_col = min(max([_MIN_VALUE_COL_PX, *needs]), _MAX_VALUE_COL_PX)
+    bars_px = span_px - value_col
+
     # The bar area is placed in pixels so rows keep one height at any count.
-    left_px = _PAD_PX + _LABEL_COL_PX + _GAP_PX
-    bars_px = WIDTH_PX - left_px - _VALUE_COL_PX - _PAD_PX
     ax = fig.add_axes(
         (left_px / WIDTH_PX, _PAD_PX / height_px, bars_px / WIDTH_PX, n * _ROW_PX / height_px)
     )
     ax.set_axis_off()
-    top = max(values)
     ax.set_xlim(0, top or 1)
     ax.set_ylim(n - 0.5, -0.5)  # first option at the top, as in the caption
     rows = range(n)
@@ -233,14 +379,14 @@ def _render(
     ax.barh(rows, values, height=0.62, color=colours)
 
     label_at = offset_copy(ax.get_yaxis_transform(), fig=fig, x=-_GAP_PX, units="dots")
-    value_at = offset_copy(ax.transData, fig=fig, x=_GAP_PX / 2, units="dots")
-    for row, (label, value, value_label) in enumerate(
-        zip(labels, values, value_labels, strict=True)
+    value_at = offset_copy(ax.transData, fig=fig, x=value_gap, units="dots")
+    for row, (label, value, value_text, fraction) in enumerate(
+        zip(label_texts, values, value_texts, fractions, strict=True)
     ):
         artist = ax.text(
             0,
             row,
-            _drawable(label, covered) or f"{row + 1}.",
+            label,
             transform=label_at,
             fontproperties=regular,
             color=_TEXT_COLOUR,
@@ -248,11 +394,11 @@ def _render(
             va="center",
             parse_math=False,
         )
-        _shorten(artist, _LABEL_COL_PX)
+        _shorten(artist, label_col)
         artist = ax.text(
             value,
             row,
-            _drawable(value_label, covered) or f"{value:g}",
+            value_text,
             transform=value_at,
             fontproperties=small,
             color=_TEXT_COLOUR,
@@ -260,12 +406,8 @@ def _render(
             va="center",
             parse_math=False,
         )
-        _shorten(artist, _VALUE_COL_PX - _GAP_PX)
-
-    buffer = io.BytesIO()
-    # No "Software" tag: the bytes then depend only on the inputs and fonts.
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
+        _shorten(artist, span_px - fraction * bars_px - value_gap)
+    return fig
 
 
 CHART_TIMEOUT = 60.0

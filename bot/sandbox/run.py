@@ -23,6 +23,7 @@ from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
 from bot.runtimes import Runtime, build_runtime
+from bot.sandbox.communities import GroupFacts, read_group
 from bot.sandbox.demo import create_demo
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.emulator_models import EmulatorError
@@ -97,6 +98,8 @@ class Sandbox:
             tick=self._tick,
             changed=self._dirty.set,
             kinds=self.world.kinds,
+            told=self.world.told,
+            facts=self._read_group,
         )
         self.web = web
         app = web.install(self.emulator.make_app())
@@ -126,9 +129,16 @@ class Sandbox:
             self.world.kinds.update(kinds)
             self.world.demo_created = True
             self._dirty.set()
+        web.refresh_groups()
         self._saver = asyncio.create_task(self._save_when_changed())
         self.url = base_url + "/"
         return self.url
+
+    async def _read_group(self, chat_id: int) -> GroupFacts | None:
+        """The page's read-only look at the bot's database (see :mod:`.communities`)."""
+        if self.service is None:
+            return None
+        return await read_group(self.service.sessions, chat_id)
 
     async def _tick(self) -> None:
         if self.service is not None:

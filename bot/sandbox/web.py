@@ -29,9 +29,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aiohttp import WSMsgType, web
 
+from bot.sandbox.communities import GroupFacts, zone_abbreviation
+from bot.sandbox.demo import kinds_to_tell
 from bot.sandbox.emulator import Emulator
 from bot.sandbox.emulator_http import ApiError, error_response, json_object, ok_response
 from bot.sandbox.emulator_models import EmuChat, EmulatorError, EmuMessage, EmuUser
@@ -50,6 +53,8 @@ MAX_NAME = 64  # a first name
 MAX_TITLE = 128  # a group title
 #: The languages a new member's Telegram app can be set to (Telegram's codes).
 MEMBER_LANGUAGES = ("en", "ru", "zh-hans")
+#: What a new member tells the bot with /iam once on a roster (``MemberKind``'s values).
+MEMBER_KINDS = ("resident", "worker")
 #: How far one move of the clock may go; further jumps are made in several steps.
 MAX_CLOCK_STEP = timedelta(days=400)
 #: Telegram's per-language command menus, as the bot sets them with setMyCommands.
@@ -93,6 +98,9 @@ LABELS: dict[str, str] = {
     "admin": N_("admin"),
     "resident": N_("resident"),
     "worker": N_("worker"),
+    "not_on_roster": N_("not on the roster"),
+    "member_kind": N_("Resident or worker"),
+    "member_kind_hint": N_("They tell the bot with /iam once they are on the group's roster."),
     "bot": N_("bot"),
     "not_in_group": N_("not in this group"),
     "edited": N_("edited"),
@@ -134,6 +142,8 @@ def _script_json(value: Any) -> str:
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: Reads what the bot knows of a group (:func:`bot.sandbox.communities.read_group`).
+FactsReader = Callable[[int], Awaitable[GroupFacts | None]]
 
 
 @web.middleware
@@ -161,8 +171,13 @@ class SandboxWeb:
     """The page's routes on the emulator's application, and the live feed to the browsers.
 
     ``tick`` runs the bot's due work after the clock moves; ``changed`` is called after
-    anything that should be saved (the world file); ``kinds`` maps user ids to their
-    persona ("resident" or "worker") for display.
+    anything that should be saved (the world file).
+
+    ``facts`` reads the bot's database for a group; the page shows what it returns (the
+    roster's kinds, the community's time zone), refreshed whenever the bot has spoken in
+    the group. ``kinds`` maps user ids to the kind a person tells the bot once they are on
+    a roster (the demo's personas, members added with the form); ``told`` remembers
+    (chat id, user id) pairs already dealt with, so a kind changed by hand stays changed.
     """
 
     def __init__(
@@ -173,10 +188,18 @@ class SandboxWeb:
         tick: Callable[[], Awaitable[None]],
         changed: Callable[[], None] = lambda: None,
         kinds: dict[int, str] | None = None,
+        facts: FactsReader | None = None,
+        told: set[tuple[int, int]] | None = None,
     ) -> None:
         self.emulator = emulator
         self.clock = clock
         self.kinds = kinds if kinds is not None else {}
+        self.told = told if told is not None else set()
+        #: Group chat id → what the bot knows of it (None: not a community yet).
+        self.communities: dict[int, GroupFacts | None] = {}
+        self._facts = facts
+        self._stale: set[int] = set()
+        self._refresher: asyncio.Task[None] | None = None
         self._tick = tick
         self._changed = changed
         self._clients: set[asyncio.Queue[dict[str, Any] | None]] = set()
@@ -228,12 +251,22 @@ class SandboxWeb:
         self._feed = self.emulator.subscribe()
         self._forwarder = asyncio.create_task(self._forward(self._feed))
 
+    def refresh_groups(self) -> None:
+        """Read every group's community again (once the bot runs; a restored world has some)."""
+        for chat in self.emulator.chats:
+            if not chat.is_private:
+                self._refresh_soon(chat.id)
+
     async def _forward(self, feed: asyncio.Queue[dict[str, Any]]) -> None:
         """One subscription to the emulator, fanned out to every open page."""
         while True:
             event = await feed.get()
             if event["type"] not in ("press", "chat_action", "commands"):
                 self._changed()
+            if event["type"] in ("message", "edit") and event["message"]["is_bot"]:
+                chat_id = int(event["message"]["chat_id"])
+                if chat_id < 0:  # the bot has answered in a group: its state may be new
+                    self._refresh_soon(chat_id)
             try:
                 page_event = self._page_event(event)
             except Exception:  # one odd event must not end the feed for every page
@@ -246,8 +279,56 @@ class SandboxWeb:
         for client in list(self._clients):
             client.put_nowait(event)
 
+    def _refresh_soon(self, chat_id: int) -> None:
+        if self._facts is None:
+            return
+        self._stale.add(chat_id)
+        if self._refresher is None or self._refresher.done():
+            self._refresher = asyncio.create_task(self._refresh_stale())
+
+    async def _refresh_stale(self) -> None:
+        """Read the stale groups one at a time; a burst of bot messages costs one read each."""
+        assert self._facts is not None
+        while self._stale:
+            chat_id = self._stale.pop()
+            try:
+                facts = await self._facts(chat_id)
+            except Exception:  # the page goes on with what it knew
+                log.exception("cannot read the community of chat %s", chat_id)
+                continue
+            if chat_id not in self.communities or self.communities[chat_id] != facts:
+                self.communities[chat_id] = facts
+                self._broadcast(
+                    {
+                        "type": "community",
+                        "chat_id": chat_id,
+                        "community": facts.to_dict() if facts else None,
+                    }
+                )
+                self._broadcast({"type": "clock", "clock": self._clock()})  # a new zone
+            if facts is not None:
+                await self._tell_kinds(chat_id, facts)
+
+    async def _tell_kinds(self, chat_id: int, facts: GroupFacts) -> None:
+        """Newcomers on the roster say ``/iam worker`` in the group, as a person would."""
+        try:
+            chat = self.emulator.get_chat(chat_id)
+        except EmulatorError:
+            return
+        for user_id, text in kinds_to_tell(chat, facts.kinds, self.kinds, self.told):
+            self._changed()
+            try:
+                await self.emulator.send_text(user_id, chat, text)
+            except EmulatorError as error:  # left the group in the meantime
+                log.info("%s not sent for user %s: %s", text, user_id, error)
+
     async def _close_clients(self, _app: web.Application) -> None:
         """Close open pages first, or the server's shutdown would wait for them."""
+        if self._refresher is not None:
+            self._refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresher
+            self._refresher = None
         if self._forwarder is not None:
             self._forwarder.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -275,9 +356,8 @@ class SandboxWeb:
         return page
 
     def _page_user(self, user: EmuUser) -> dict[str, Any]:
-        data = self.emulator.user_to_dict(user)
-        data["kind"] = self.kinds.get(user.id)
-        return data
+        """A person; their kind is not here but in each group's roster (``communities``)."""
+        return self.emulator.user_to_dict(user)
 
     def _page_event(self, event: dict[str, Any]) -> dict[str, Any] | None:
         kind = event["type"]
@@ -298,9 +378,13 @@ class SandboxWeb:
         }
 
     def _clock(self) -> dict[str, Any]:
+        """The time, and each community zone's abbreviation now (CET or CEST: it moves)."""
+        now = self.clock.now()
+        zones = {"UTC", *(facts.timezone for facts in self.communities.values() if facts)}
         return {
-            "now": self.clock.now().isoformat(),
+            "now": now.isoformat(),
             "shift_seconds": self.clock.shift.total_seconds(),
+            "zones": {zone: zone_abbreviation(zone, now) for zone in sorted(zones)},
         }
 
     def snapshot(self) -> dict[str, Any]:
@@ -318,7 +402,12 @@ class SandboxWeb:
             },
             "commands": self._commands(),
             "clock": self._clock(),
+            "communities": {
+                str(chat_id): facts.to_dict() if facts else None
+                for chat_id, facts in self.communities.items()
+            },
             "member_languages": list(MEMBER_LANGUAGES),
+            "member_kinds": list(MEMBER_KINDS),
         }
 
     # -- the page --------------------------------------------------------------------------
@@ -502,8 +591,13 @@ class SandboxWeb:
             raise ApiError.bad_request(
                 f"language_code must be one of {', '.join(MEMBER_LANGUAGES)}"
             )
+        kind = body.get("kind", "resident")
+        if kind not in MEMBER_KINDS:
+            raise ApiError.bad_request(f"kind must be one of {', '.join(MEMBER_KINDS)}")
         group = self._group(body["group_id"]) if body.get("group_id") is not None else None
         user = self.emulator.add_user(name, language_code=language)
+        self.kinds[user.id] = kind
+        self._changed()
         if group is not None:
             await self.emulator.join(user, group)
         return ok_response(self._page_user(user))
@@ -584,14 +678,16 @@ class SandboxWeb:
         return ok_response(self._clock())
 
     async def move_clock(self, request: web.Request) -> web.Response:
-        """Move the clock by ``seconds`` or ``to`` an aware ISO moment, then run due work.
+        """Move the clock by ``seconds`` or ``to`` an ISO moment, then run due work.
+
+        ``to`` has an offset, or is a wall time in ``time_zone`` (an IANA name).
 
         The answer comes after the bot has run what fell due (a poll closing, its chart
         posted), so a caller that waits for it sees the consequences.
         """
         body = await self._body(request)
         if body.get("to") is not None:
-            delta = self._delta_to(body["to"])
+            delta = self._delta_to(body["to"], body.get("time_zone"))
         else:
             seconds = body.get("seconds")
             if isinstance(seconds, bool) or not isinstance(seconds, int | float):
@@ -610,7 +706,12 @@ class SandboxWeb:
             await self._tick()
         return ok_response(self._clock())
 
-    def _delta_to(self, value: Any) -> timedelta:
+    def _delta_to(self, value: Any, zone: Any = None) -> timedelta:
+        """How far to ``value``; a time without an offset is read in ``zone`` if one is given.
+
+        The page's date field shows the community's wall time, so it sends that and the zone
+        rather than guessing an offset (which a DST change in between would make wrong).
+        """
         if not isinstance(value, str):
             raise ApiError.bad_request("to must be an ISO date such as 2026-05-01T09:00:00Z")
         try:
@@ -619,6 +720,11 @@ class SandboxWeb:
             raise ApiError.bad_request(
                 "to must be an ISO date such as 2026-05-01T09:00:00Z"
             ) from None
+        if moment.tzinfo is None and zone is not None:
+            try:
+                moment = moment.replace(tzinfo=ZoneInfo(str(zone)))
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ApiError.bad_request(f"unknown time_zone {str(zone)[:64]!r}") from None
         if moment.tzinfo is None:
             raise ApiError.bad_request("to needs a time zone, such as 2026-05-01T09:00:00Z")
         return moment.astimezone(UTC) - self.clock.now()

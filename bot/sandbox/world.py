@@ -49,8 +49,10 @@ class World:
     clock_shift: timedelta = timedelta(0)
     #: The demo group has been created once; a restart must not create it again.
     demo_created: bool = False
-    #: Demo personas: user id → "resident" | "worker", shown next to their names.
+    #: user id → "resident" | "worker": what each person tells the bot once on a roster.
     kinds: dict[int, str] = field(default_factory=dict)
+    #: (group chat id, user id) pairs whose kind was already told (or right) there.
+    told: set[tuple[int, int]] = field(default_factory=set)
     #: The database the world belongs to (password hidden); another database, another world.
     database: str = ""
     #: The emulator's world as :meth:`Emulator.export_world` made it; see :func:`load_world`.
@@ -99,6 +101,7 @@ def read_world(path: Path | None, database_url: str) -> World | None:
             clock_shift=timedelta(seconds=float(data["clock_shift_seconds"])),
             demo_created=bool(data["demo_created"]),
             kinds={int(key): str(value) for key, value in data.get("kinds", {}).items()},
+            told={(int(chat), int(user)) for chat, user in data.get("told", [])},
             database=str(data.get("database", "")),
             emulator=dict(data["emulator"]),
         )
@@ -126,6 +129,7 @@ def world_document(world: World, emulator: Emulator, database_url: str) -> dict[
         "clock_shift_seconds": world.clock_shift.total_seconds(),
         "demo_created": world.demo_created,
         "kinds": {str(key): value for key, value in world.kinds.items()},
+        "told": sorted([chat, user] for chat, user in world.told),
         "emulator": emulator.export_world(),
     }
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -139,3 +141,56 @@ async def say_raw(page: Page, text: str) -> None:
     """Type and send without expecting the input to clear (the server may refuse)."""
     await page.locator("#text").fill(text)
     await page.locator("#text").press("Enter")
+
+
+def wall_clock(iso: str, zone: str) -> str:
+    """What en-US shows for ``iso`` in ``zone`` with timeStyle "short": "9:05 AM"."""
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(zone))
+    return moment.strftime("%I:%M %p").lstrip("0")
+
+
+async def shown(locator: Locator) -> str:
+    """Text as a person reads it: ICU puts a narrow no-break space before AM/PM."""
+    return ((await locator.text_content()) or "").replace("\u202f", " ")
+
+
+@pytest.mark.parametrize("runtime", ["aiogram"])
+async def test_the_page_shows_the_bots_kinds_and_the_communitys_time(
+    page: Page, sandbox: Sandbox
+) -> None:
+    """Carmen is a worker only once she has told the bot; stamps and clock speak Berlin time."""
+    carmen = page.locator("#people-list .person", has_text="Carmen").locator(".item-meta")
+    bob = page.locator("#people-list .person", has_text="Bob").locator(".item-meta")
+    clock = page.locator("#clock-now")
+    await expect(clock).to_contain_text("UTC")
+    await expect(carmen).not_to_contain_text("worker")
+
+    await say(page, "/setup Europe/Berlin")
+    setup = bot_message(page, "is now a Courtyard community")
+    await expect(setup).to_be_visible(timeout=WAIT)
+    berlin = sandbox.clock.now().astimezone(ZoneInfo("Europe/Berlin")).tzname()
+    assert berlin in ("CET", "CEST")
+    await expect(clock).to_contain_text(berlin, timeout=WAIT)
+    assert await clock.get_attribute("title") == "Europe/Berlin"
+    now = await clock.get_attribute("datetime")
+    assert now is not None and wall_clock(now, "Europe/Berlin") in await shown(clock)
+    stamp = setup.locator(".meta time")
+    iso = await stamp.get_attribute("datetime")
+    assert iso is not None and await shown(stamp) == wall_clock(iso, "Europe/Berlin")
+
+    await expect(bob).to_contain_text("not on the roster", timeout=WAIT)
+    await play_as(page, "Carmen")
+    await say(page, "/join")
+    await expect(bot_message(page, "Carmen is now listed as a worker")).to_be_visible(timeout=WAIT)
+    await expect(carmen).to_contain_text("worker")
+    alice = page.locator("#people-list .person", has_text="Alice").locator(".item-meta")
+    await expect(alice).to_contain_text("resident")
+
+    # The date field is Berlin's wall time: 09:00 there is where the clock lands.
+    date = page.locator("#clock-date")
+    day = (sandbox.clock.now().astimezone(ZoneInfo("Europe/Berlin")) + timedelta(days=2)).date()
+    await date.fill(f"{day.isoformat()}T09:00")
+    await page.locator("#clock-form button[type=submit]").click()
+    await expect(page.locator("#toasts .toast").last).to_contain_text("9:", timeout=WAIT)
+    landed = sandbox.clock.now().astimezone(ZoneInfo("Europe/Berlin"))
+    assert (landed.date(), landed.hour) == (day, 9)

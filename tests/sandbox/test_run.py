@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,7 +25,9 @@ import pytest
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.fonts import missing_fonts
 from bot.sandbox.run import Sandbox, reset
+from bot.sandbox.world import world_path
 from bot.settings import Settings
 from models.db import create_engine, migrate
 
@@ -58,10 +61,24 @@ class Running:
             return json.loads(response.read())["result"]
 
 
+@dataclass
+class Finished:
+    errors: str = ""
+
+
 @contextmanager
-def courtyard_run(directory: Path, *args: str) -> Iterator[Running]:
-    """Start the sandbox, wait for its address, hand it over, then Ctrl-C it and check the exit."""
+def courtyard_run(
+    directory: Path,
+    *args: str,
+    env_extra: dict[str, str] | None = None,
+    finished: Finished | None = None,
+) -> Iterator[Running]:
+    """Start the sandbox, wait for its address, hand it over, then Ctrl-C it and check the exit.
+
+    ``finished`` receives what the process wrote to stderr.
+    """
     env = {key: value for key, value in os.environ.items() if key != "BOT_TOKEN"}
+    env.update(env_extra or {})
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{directory / 'courtyard.db'}"
     env["PYTHONUNBUFFERED"] = "1"
     process = subprocess.Popen(
@@ -90,6 +107,8 @@ def courtyard_run(directory: Path, *args: str) -> Iterator[Running]:
             process.send_signal(signal.SIGINT)
         rest, errors = process.communicate(timeout=30)
     output.append(rest)
+    if finished is not None:
+        finished.errors = errors
     assert process.returncode == 0, f"exit {process.returncode}:\n{''.join(output)}{errors}"
     assert "Traceback" not in errors + rest, errors
 
@@ -121,6 +140,34 @@ def test_ctrl_c_stops_cleanly_and_a_restart_keeps_the_demo_and_the_clock(
         state = sandbox.call("GET", "/api/state")
         assert state["clock"]["shift_seconds"] == 0
         assert len(state["users"]) == 4
+
+
+EMPTY_FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig></fontconfig>
+"""
+
+
+@pytest.mark.skipif(shutil.which("fc-list") is None, reason="fontconfig is not installed")
+def test_without_chinese_and_emoji_fonts_one_warning_names_the_packages(tmp_path: Path) -> None:
+    """fontconfig told to know no fonts, as on a bare Debian: the browser shows boxes."""
+    config = tmp_path / "fonts.conf"
+    config.write_text(EMPTY_FONTCONFIG, encoding="utf-8")
+    finished = Finished()
+    with courtyard_run(tmp_path, env_extra={"FONTCONFIG_FILE": str(config)}, finished=finished):
+        pass
+    warnings = [line for line in finished.errors.splitlines() if "WARNING" in line]
+    assert len(warnings) == 1, finished.errors
+    assert "Chinese or emoji" in warnings[0]
+    assert "apt-get install fonts-noto-cjk fonts-noto-color-emoji" in warnings[0]
+
+
+@pytest.mark.skipif(bool(missing_fonts()), reason="the CJK and emoji fonts are not installed")
+def test_with_the_fonts_installed_there_is_no_font_warning(tmp_path: Path) -> None:
+    finished = Finished()
+    with courtyard_run(tmp_path, finished=finished):
+        pass
+    assert "fonts-noto-cjk" not in finished.errors
 
 
 def test_a_busy_port_is_one_clear_line(tmp_path: Path) -> None:
@@ -198,3 +245,26 @@ async def test_an_unusable_world_file_starts_a_new_world(
         ]
     finally:
         await second.stop()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize(
+    "database_url",
+    [
+        "sqlite+aiosqlite:///courtyard.db",
+        "sqlite+aiosqlite:///data/other.db",
+        "postgresql://x@h/db",
+    ],
+)
+def test_what_the_sandbox_writes_is_ignored_by_git(database_url: str) -> None:
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        pytest.skip("not a git checkout")
+    world = world_path(database_url)
+    assert world is not None
+    written = [world, world.with_name(world.name + ".tmp")]  # write_json's temporary file
+    for path in written:
+        checked = subprocess.run(
+            ["git", "check-ignore", "--no-index", "-q", str(path)], cwd=root, check=False
+        )
+        assert checked.returncode == 0, f"{path} is not in .gitignore"

@@ -14,13 +14,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.sandbox import EmuChat, Emulator, EmuUser
-from bot.sandbox.demo import DEMO_GROUP_TITLE, PERSONAS, create_demo
+from bot.sandbox.demo import DEMO_GROUP_TITLE, PERSONAS, create_demo, kinds_to_tell
 from bot.sandbox.web import LABELS, SandboxWeb, labels
 from bot.sandbox.world import World, load_world, read_world, save_world
 from handlers.clock import ShiftableClock
@@ -127,7 +128,9 @@ async def test_the_state_has_the_demo_and_never_the_raw_html_or_the_token(page: 
     state = answer["result"]
     assert [chat["title"] for chat in state["chats"]] == [DEMO_GROUP_TITLE]
     assert [user["name"] for user in state["users"]] == [p.first_name for p in PERSONAS]
-    assert {user["kind"] for user in state["users"]} == {"resident", "worker"}
+    # Kinds are the bot's to know (its roster); no bot has set this group up here.
+    assert all("kind" not in user for user in state["users"])
+    assert state["communities"] == {}
     text = json.dumps(state)
     assert TOKEN not in text
     last = state["messages"][str(page.group.id)][-1]
@@ -213,6 +216,7 @@ async def test_joining_and_leaving_the_group(page: Page) -> None:
         ("POST", "/api/users", {"first_name": "x" * 65}, "first name is too long: at most 64 characters"),
         ("POST", "/api/users", {"first_name": "Zoe", "language_code": "de"}, "language_code must be one of en, ru, zh-hans"),
         ("POST", "/api/users", {"first_name": "Zoe", "group_id": -5}, "chat not found"),
+        ("POST", "/api/users", {"first_name": "Zoe", "kind": "landlord"}, "kind must be one of resident, worker"),
         ("POST", "/api/chats/{group}/messages", {"user_id": "{alice}", "text": "   "}, "message text is empty"),
     ],
 )  # fmt: skip
@@ -385,6 +389,18 @@ async def test_the_clock_moves_forward_and_the_bot_runs_what_fell_due(page: Page
     assert datetime.fromisoformat(answer["result"]["now"]) >= target
 
 
+async def test_the_date_field_speaks_the_communitys_wall_time(page: Page) -> None:
+    """The page sends Berlin's 09:00 with the zone; the clock lands on 07:00 or 08:00 UTC."""
+    berlin = ZoneInfo("Europe/Berlin")
+    day = (page.clock.now().astimezone(berlin) + timedelta(days=2)).date()
+    status, answer = await page.call(
+        "POST", "/api/clock", {"to": f"{day.isoformat()}T09:00", "time_zone": "Europe/Berlin"}
+    )
+    assert status == 200, answer
+    landed = datetime.fromisoformat(answer["result"]["now"]).astimezone(berlin)
+    assert (landed.date(), landed.hour, landed.minute) == (day, 9, 0)
+
+
 @pytest.mark.parametrize(
     ("body", "description"),
     [
@@ -393,6 +409,10 @@ async def test_the_clock_moves_forward_and_the_bot_runs_what_fell_due(page: Page
         ({"to": "2099-01-01T00:00:00"}, "to needs a time zone, such as 2026-05-01T09:00:00Z"),
         ({"to": "next tuesday"}, "to must be an ISO date such as 2026-05-01T09:00:00Z"),
         ({"seconds": 86400 * 500}, "move the clock at most 400 days at a time"),
+        (
+            {"to": "2099-01-01T09:00", "time_zone": "Mars/Olympus"},
+            "unknown time_zone 'Mars/Olympus'",
+        ),
         ({}, "give seconds (a number) or to (an ISO date)"),
     ],
 )
@@ -465,7 +485,10 @@ async def test_the_world_survives_a_save_and_a_load(page: Page, tmp_path: Any) -
     (tmp_path / "courtyard.db").touch()
     path = tmp_path / "courtyard.sandbox.json"
     world = World(
-        clock_shift=page.clock.shift, demo_created=True, kinds={page.alice.id: "resident"}
+        clock_shift=page.clock.shift,
+        demo_created=True,
+        kinds={page.alice.id: "resident"},
+        told={(page.group.id, page.alice.id)},
     )
     save_world(path, world, page.emulator, url)
 
@@ -473,6 +496,7 @@ async def test_the_world_survives_a_save_and_a_load(page: Page, tmp_path: Any) -
     assert restored is not None
     assert restored.clock_shift == page.clock.shift and restored.demo_created
     assert restored.kinds == {page.alice.id: "resident"}
+    assert restored.told == {(page.group.id, page.alice.id)}
     twin = Emulator(TOKEN, clock=ShiftableClock(restored.clock_shift).now)
     load_world(twin, restored)
     assert [u.name for u in twin.users] == [u.name for u in page.emulator.users]
@@ -506,3 +530,18 @@ def test_the_demo_has_an_admin_residents_and_workers() -> None:
     assert group.title == DEMO_GROUP_TITLE
     assert len(group.admins) == 1 and len(group.members) == 4
     assert sorted(kinds.values()) == ["resident", "resident", "worker", "worker"]
+
+
+def test_a_newcomer_on_the_roster_tells_their_kind_once_and_only_if_the_bot_has_it_wrong() -> None:
+    emulator = Emulator(TOKEN, clock=lambda: datetime.now(UTC))
+    group, kinds = create_demo(emulator)
+    alice, bob, carmen, wei = (user.id for user in emulator.users)
+    told: set[tuple[int, int]] = set()
+    roster = {alice: "resident", carmen: "resident"}
+    assert list(kinds_to_tell(group, roster, kinds, told)) == [(carmen, "/iam worker")]
+    assert told == {(group.id, alice), (group.id, carmen)}
+    # Carmen said /iam resident by hand later; Wei joined: only Wei is told.
+    roster |= {wei: "resident"}
+    assert list(kinds_to_tell(group, roster, kinds, told)) == [(wei, "/iam worker")]
+    assert list(kinds_to_tell(group, roster, kinds, told)) == []
+    assert bob not in roster

@@ -12,6 +12,7 @@
   const PALETTE = ["#b6463a", "#2f6fb0", "#8a5a00", "#6b3fa0", "#1f7a57", "#a23f7a", "#3d6b7a"];
   const MENU_CODES = { ru: "ru", "zh-hans": "zh", zh: "zh" };
   const MAX_TEXT = 4096;
+  const PHONE = window.matchMedia("(max-width: 820px)"); // style.css's small-screen layout
 
   const state = {
     lang: boot.lang,
@@ -21,6 +22,7 @@
     chats: new Map(),
     messages: new Map(), // chat id → Map(message id → message)
     commands: {},
+    communities: new Map(), // group chat id → { timezone, kinds } as the bot has it, or null
     clock: null,
     clockReceivedAt: 0,
     userId: Number(localStorage.getItem("courtyard.user")) || null,
@@ -142,7 +144,9 @@
     $("notice").hidden = true;
   }
 
-  function toast(text, alert) {
+  // A toast shows over the chat, at its top unless what was pressed (``anchor``) is in the
+  // upper half: then at its bottom, above the composer. It never covers the buttons it answers.
+  function toast(text, alert, anchor) {
     const node = el("div", { class: "toast" + (alert ? " alert" : ""), text });
     if (alert) {
       node.append(el("button", { type: "button", class: "chip", text: "OK", onclick: () => node.remove() }));
@@ -150,8 +154,19 @@
       setTimeout(() => node.remove(), 3500);
     }
     const toasts = $("toasts");
+    placeToasts(toasts, anchor);
     toasts.append(node);
     while (toasts.children.length > 3) toasts.firstElementChild.remove();
+  }
+
+  function placeToasts(toasts, anchor) {
+    const area = $("messages").getBoundingClientRect();
+    const pressed = anchor ? anchor.getBoundingClientRect() : null;
+    const upper = pressed && pressed.top + pressed.height / 2 < area.top + area.height / 2;
+    toasts.style.left = area.left + area.width / 2 + "px";
+    toasts.style.top = upper ? "auto" : area.top + 12 + "px";
+    toasts.style.bottom = upper ? window.innerHeight - area.bottom + 12 + "px" : "auto";
+    toasts.style.flexDirection = upper ? "column-reverse" : "column";
   }
 
   // -- live feed ----------------------------------------------------------------------------
@@ -210,6 +225,12 @@
       case "clock":
         setClock(event.clock);
         break;
+      case "community":
+        state.communities.set(event.chat_id, event.community);
+        renderSidebar();
+        renderClock();
+        restamp();
+        break;
       case "api_error":
         state.apiErrors.push(event);
         renderApiErrors();
@@ -229,6 +250,9 @@
       state.messages.set(Number(chatId), new Map(list.map((m) => [m.message_id, m])));
     }
     state.commands = snapshot.commands;
+    state.communities = new Map(
+      Object.entries(snapshot.communities || {}).map(([chatId, facts]) => [Number(chatId), facts]),
+    );
     setClock(snapshot.clock);
     const groups = groupChats();
     if (!state.chats.has(state.groupId) && groups.length) state.groupId = groups[0].id;
@@ -322,14 +346,18 @@
     );
 
     const group = state.chats.get(state.groupId);
+    const community = currentCommunity();
     const people = $("people-list");
     people.replaceChildren(
       ...Array.from(state.users.values()).map((user) => {
         const current = user.id === state.userId;
-        const tags = [user.language_code || "—"];
-        if (user.kind) tags.push(label(user.kind));
-        if (group && group.admins.includes(user.id)) tags.push(label("admin"));
         const inGroup = group && group.members.includes(user.id);
+        // The kind is the bot's: its roster for this group, never a guess of the page's.
+        const kind = community ? community.kinds[String(user.id)] : undefined;
+        const tags = [user.language_code || "—"];
+        if (kind) tags.push(label(kind));
+        else if (community && inGroup) tags.push(label("not_on_roster"));
+        if (group && group.admins.includes(user.id)) tags.push(label("admin"));
         const unread = state.unread.get(user.id) || 0;
         return el(
           "li",
@@ -432,9 +460,47 @@
     return user ? user.name : String(userId);
   }
 
+  // -- time: the open group's community zone, as the bot speaks it (UTC before /setup) ------
+
+  function currentCommunity() {
+    return state.communities.get(state.groupId) || null;
+  }
+
+  function zone() {
+    const community = currentCommunity();
+    return community && community.timezone ? community.timezone : "UTC";
+  }
+
+  function formatIn(date, options) {
+    try {
+      return new Intl.DateTimeFormat(locale(), { ...options, timeZone: zone() }).format(date);
+    } catch (error) {
+      return new Intl.DateTimeFormat(locale(), { ...options, timeZone: "UTC" }).format(date);
+    }
+  }
+
   function formatTime(iso, withDate) {
     const options = withDate ? { dateStyle: "medium", timeStyle: "short" } : { timeStyle: "short" };
-    return new Intl.DateTimeFormat(locale(), options).format(new Date(iso));
+    const text = formatIn(new Date(iso), options);
+    return withDate ? text + " (" + zone() + ")" : text;
+  }
+
+  // The wall time in the zone as a datetime-local value ("2026-05-01T09:00").
+  function wallTime(date) {
+    const parts = {};
+    const format = new Intl.DateTimeFormat("en-CA", {
+      timeZone: zone(), year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    });
+    for (const part of format.formatToParts(date)) parts[part.type] = part.value;
+    return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+  }
+
+  function restamp() {
+    for (const node of document.querySelectorAll("#messages .meta time[datetime]")) {
+      node.textContent = formatTime(node.dateTime, false);
+      node.title = formatTime(node.dateTime, true);
+    }
   }
 
   function renderMessage(message) {
@@ -572,8 +638,12 @@
         });
         target.disabled = false;
         target.classList.remove("busy");
-        if (answer && answer.answered && answer.text) toast(answer.text, answer.show_alert);
-        else if (answer && !answer.answered) toast(label("no_answer"), false);
+        // The message may have been redrawn meanwhile (a count on the button): find it again.
+        const keyboard = document.querySelector(
+          `#messages [data-chat-id="${message.chat_id}"][data-message-id="${message.message_id}"] .keyboard`,
+        );
+        if (answer && answer.answered && answer.text) toast(answer.text, answer.show_alert, keyboard);
+        else if (answer && !answer.answered) toast(label("no_answer"), false, keyboard);
       },
     });
   }
@@ -615,24 +685,19 @@
   function renderClock() {
     const now = sandboxNow();
     const node = $("clock-now");
+    const abbreviations = (state.clock && state.clock.zones) || {};
     node.dateTime = now.toISOString();
-    node.textContent = new Intl.DateTimeFormat(locale(), {
-      weekday: "short",
-      year: "numeric",
-      month: "short",
-      day: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-    }).format(now);
-    // datetime-local speaks the browser's local time without a zone: shift before slicing.
-    const local = (date) => new Date(date.getTime() - date.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    // A phone's header has room for the date and time only; a laptop's for weekday and year too.
+    const full = !PHONE.matches;
+    const options = full
+      ? { weekday: "short", year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }
+      : { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" };
+    node.textContent = formatIn(now, options) + " " + (abbreviations[zone()] || zone());
+    node.title = zone();
+    // The date field is the community's wall time too; the server reads it in that zone.
     const input = $("clock-date");
-    input.min = local(now);
-    if (!input.dataset.touched) {
-      const tomorrow = new Date(now.getTime() + 86400000);
-      tomorrow.setMinutes(0, 0, 0);
-      input.value = local(tomorrow);
-    }
+    input.min = wallTime(now);
+    if (!input.dataset.touched) input.value = wallTime(new Date(now.getTime() + 86400000)).slice(0, 14) + "00";
   }
 
   async function moveClock(body) {
@@ -661,6 +726,7 @@
     remember();
     renderHeader();
     renderMessages();
+    renderClock();
     closeSidebar();
   }
 
@@ -796,7 +862,7 @@
       event.preventDefault();
       const value = $("clock-date").value;
       delete $("clock-date").dataset.touched;
-      if (value) moveClock({ to: new Date(value).toISOString() });
+      if (value) moveClock({ to: value, time_zone: zone() });
     });
 
     $("group-form").addEventListener("submit", async (event) => {
@@ -812,7 +878,11 @@
     $("member-form").addEventListener("submit", async (event) => {
       event.preventDefault();
       const form = event.currentTarget;
-      const body = { first_name: form.first_name.value, language_code: form.language_code.value };
+      const body = {
+        first_name: form.first_name.value,
+        language_code: form.language_code.value,
+        kind: form.kind.value,
+      };
       if (form.join.checked && state.groupId) body.group_id = state.groupId;
       const user = await api("POST", "/api/users", body);
       if (user) {
@@ -827,6 +897,7 @@
       $("sidebar-toggle").setAttribute("aria-expanded", String(open));
     });
     setInterval(renderClock, 15000);
+    PHONE.addEventListener("change", renderClock);
   }
 
   applyLabels();
