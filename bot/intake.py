@@ -29,6 +29,7 @@ import contextlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.sender import RetryAfter
@@ -36,13 +37,28 @@ from bot.sender import RetryAfter
 if TYPE_CHECKING:
     from aiohttp import web
 
-__all__ = ["SECRET_HEADER", "FetchUpdates", "Poller", "UpdateSink", "WebhookServer"]
+__all__ = ["SECRET_HEADER", "FetchUpdates", "Poller", "UpdateSink", "Webhook", "WebhookServer"]
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 #: ``fetch(offset, wait)``: one getUpdates call, its result as Telegram's JSON.
 FetchUpdates = Callable[[int | None, int], Awaitable[Sequence[object]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Receive updates by webhook instead of long polling.
+
+    Telegram sends ``secret`` in the X-Telegram-Bot-Api-Secret-Token header;
+    requests without it are refused, so nobody else can feed us updates.
+    """
+
+    url: str
+    secret: str
+    host: str
+    port: int
+    path: str = "/telegram/webhook"
 
 
 class UpdateSink(Protocol):

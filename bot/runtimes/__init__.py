@@ -1,13 +1,17 @@
 """The two Telegram runtimes over the same core. Import lazily: aiogram alone
-costs ~150 MB of memory, so the PTB runtime must never import it."""
+costs ~150 MB of memory, so the PTB runtime must never import it (an import contract)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+
+from bot.intake import Webhook
 
 if TYPE_CHECKING:
     from bot.service import Service
+
+
+__all__ = ["Runtime", "Webhook", "build_runtime"]
 
 
 class Runtime(Protocol):
@@ -16,21 +20,6 @@ class Runtime(Protocol):
     async def start(self, webhook: Webhook | None = None) -> None: ...
 
     async def stop(self) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Webhook:
-    """Receive updates by webhook instead of long polling.
-
-    Telegram sends ``secret`` in the X-Telegram-Bot-Api-Secret-Token header;
-    requests without it are refused, so nobody else can feed us updates.
-    """
-
-    url: str
-    secret: str
-    host: str
-    port: int
-    path: str = "/telegram/webhook"
 
 
 def build_runtime(name: str, service: Service, token: str, api_url: str) -> Runtime:

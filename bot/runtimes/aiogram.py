@@ -31,8 +31,7 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot.intake import Poller, WebhookServer
-from bot.runtimes import Webhook
+from bot.intake import Poller, Webhook, WebhookServer
 from bot.sender import PermanentError, RetryAfter, TransientError
 from bot.service import Service
 from bot.updates import ALLOWED_UPDATES

@@ -32,8 +32,7 @@ from telegram.error import (
     RetryAfter as PTBRetryAfter,
 )
 
-from bot.intake import Poller, WebhookServer
-from bot.runtimes import Webhook
+from bot.intake import Poller, Webhook, WebhookServer
 from bot.sender import PermanentError, RetryAfter, TransientError
 from bot.service import Service
 from bot.updates import ALLOWED_UPDATES
