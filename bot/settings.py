@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from handlers import limits
 from models.db import DEFAULT_DATABASE_URL
 
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,100}$")
@@ -36,9 +37,9 @@ class Settings(BaseSettings):
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
     tick_seconds: float = Field(default=10.0, gt=0, le=3600)
-    send_per_second: float = Field(default=30.0, ge=0)
-    send_group_per_minute: int = Field(default=20, ge=0)
-    send_private_per_second: float = Field(default=1.0, ge=0)
+    send_per_second: float = Field(default=limits.MESSAGES_PER_SECOND, ge=0)
+    send_group_per_minute: int = Field(default=limits.GROUP_MESSAGES_PER_MINUTE, ge=0)
+    send_private_per_second: float = Field(default=limits.PRIVATE_MESSAGES_PER_SECOND, ge=0)
     #: One message (a live count) is edited at most once in this many seconds; newer edits
     #: replace a waiting one, so only the newest state is sent.
     send_edit_interval: float = Field(default=3.0, ge=0)

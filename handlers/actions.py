@@ -16,7 +16,9 @@ import hmac
 import re
 from dataclasses import dataclass
 
-MAX_CALLBACK_BYTES = 64
+from handlers import limits
+
+MAX_CALLBACK_BYTES = limits.CALLBACK_DATA_BYTES
 LAYOUT_VERSION = "1"
 _SIG_BYTES = 6
 _KIND = re.compile(r"^[a-z][a-z0-9_.]{0,15}$")

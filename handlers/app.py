@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 # Feature modules register their use cases on import.
 import handlers.community
 import handlers.needs
-import handlers.polls
+import handlers.polls  # noqa: F401 - registers its use cases
 from handlers import registry
 from handlers.actions import BadAction
 from handlers.context import Context, Services, UserError, reader_language
@@ -35,8 +35,6 @@ from handlers.registry import CommandSpec, Needs, Where
 from models import Community, Member, User
 
 log = logging.getLogger(__name__)
-
-FEATURES = (handlers.community, handlers.needs, handlers.polls)
 
 
 class ChatAdmins(Protocol):

@@ -107,9 +107,6 @@ class Translator:
     def duration(self, delta: timedelta) -> str:
         return str(format_timedelta(delta, threshold=1.0, locale=self.locale))
 
-    def with_timezone(self, timezone: str) -> Translator:
-        return Translator(self.language, timezone)
-
 
 def _zone_name(local: datetime) -> str:
     """The zone's usual abbreviation (CET, MSK, UTC), else its offset (UTC-3, UTC+5:45)."""

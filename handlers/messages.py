@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import unescape
 
-ANSWER_LIMIT = 200
+from handlers import limits
+
+ANSWER_LIMIT = limits.CALLBACK_ANSWER
 MAX_COPIES = 5  # named copies of one thing kept per chat; older ones are no longer edited
 _TAG = re.compile(r"<[^>]+>")
 

@@ -15,7 +15,7 @@ def page_of(lines: Sequence[str], page: int, size: int = PAGE_SIZE) -> tuple[lis
     """Return the lines of ``page`` (clamped), the page number used and the page count.
 
     A page also stops early when it would exceed MAX_PAGE_CHARS, so long
-    entries never push a message over Telegram's 4096-character limit.
+    entries never push a message over Telegram's limit (``limits.MESSAGE_TEXT``).
     """
     pages: list[list[str]] = [[]]
     length = 0

@@ -65,7 +65,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from handlers import audit, jobs, tally
+from handlers import audit, jobs, limits, tally
 from handlers.actions import BadAction
 from handlers.charts import ChartRequest
 from handlers.context import Context, JobContext, UserError, Work, hint
@@ -116,9 +116,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REMIND_BEFORE = timedelta(hours=24)
-CAPTION_LIMIT = 1024
 CHART_TEXT_LIMIT = 200  # chart subtitles and value labels, as plain text
-MESSAGE_LIMIT = 4096
 CAPTION_QUESTION_CHARS = 300
 
 audit.template("poll.opened", N_("{actor} opened poll #{number}: {question}"))
@@ -980,7 +978,7 @@ def _post_result(
 
     Without a picture (drawing failed) the result is the text alone either way.
     """
-    if len(text) <= CAPTION_LIMIT:
+    if len(text) <= limits.CAPTION:
         work.post(chat_id, text, chart=chart)
         return
     caption = t(
@@ -989,7 +987,7 @@ def _post_result(
         question=_shorten(poll.question, CAPTION_QUESTION_CHARS),
     )
     work.post(chat_id, str(caption), chart=chart, caption_only=True)
-    for chunk in _chunks(text, MESSAGE_LIMIT):
+    for chunk in _chunks(text, limits.MESSAGE_TEXT):
         work.post(chat_id, chunk)
 
 

@@ -4,7 +4,7 @@ Importing this package registers every table on ``Base.metadata`` so that
 Alembic and the tests see the whole schema.
 """
 
-from models.base import Base, utcnow
+from models.base import Base
 from models.community import AuditEntry, Community, Member, MemberKind, User
 from models.needs import (
     Need,
@@ -45,5 +45,4 @@ __all__ = [
     "Problem",
     "ProblemStatus",
     "User",
-    "utcnow",
 ]

@@ -49,10 +49,6 @@ def enum_values(enum_class: type[enum.Enum]) -> list[str]:
     return [str(member.value) for member in enum_class]
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class Numbered:
     """A row numbered #1, #2 ... within its community; (community_id, number) is unique per table."""
 
