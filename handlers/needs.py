@@ -22,7 +22,6 @@ support presses, whose running total is public on the need itself.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -34,7 +33,7 @@ from handlers.actions import BadAction
 from handlers.context import Context, UserError, Work, example, hint
 from handlers.i18n import N_, Translator
 from handlers.messages import Button
-from handlers.numbering import add_numbered
+from handlers.numbering import LARGEST_NUMBER, add_numbered, parse_number
 from handlers.registry import action, command
 from models import (
     Community,
@@ -55,8 +54,6 @@ from models.base import Numbered
 from models.needs import TEXT_LIMIT
 
 TAKE_OVER_AFTER = timedelta(days=14)
-NUMBER = re.compile(r"#?([0-9]+)")
-LARGEST_NUMBER = 2**31 - 1
 
 N = TypeVar("N", bound=Numbered)
 
@@ -106,12 +103,12 @@ def _number(ctx: Context, missing: str, example: str) -> tuple[int, str]:
     parts = ctx.args.split(maxsplit=1)
     if not parts:
         raise UserError(hint(ctx.t, missing, example))
-    match = NUMBER.fullmatch(parts[0])
-    if match is None:
+    number = parse_number(parts[0])
+    if number is None:
         raise UserError(
             hint(ctx.t, ctx.t("“{value}” is not a number like 5 or #5.", value=parts[0]), example)
         )
-    return int(match[1]), parts[1].strip() if len(parts) > 1 else ""
+    return number, parts[1].strip() if len(parts) > 1 else ""
 
 
 async def _find(ctx: Context, model: type[N], number: int) -> N | None:

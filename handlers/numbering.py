@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import Community
 from models.base import Numbered
+
+#: The largest number a row can have (the column is a 32-bit integer).
+LARGEST_NUMBER = 2**31 - 1
+_NUMBER = re.compile(r"#?\s*([0-9]+)")
+
+
+def parse_number(text: str) -> int | None:
+    """The number in ``5``, ``#5`` or ``# 5``, as members write them; ``None`` for anything else."""
+    match = _NUMBER.fullmatch(text.strip())
+    return int(match[1]) if match else None
 
 
 async def add_numbered(session: AsyncSession, row: Numbered) -> None:

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import re
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -71,7 +70,7 @@ from handlers.charts import ChartRequest
 from handlers.context import Context, JobContext, UserError, Work, hint
 from handlers.i18n import N_, Translator
 from handlers.messages import Button, plain_text
-from handlers.numbering import add_numbered
+from handlers.numbering import LARGEST_NUMBER, add_numbered, parse_number
 from handlers.poll_input import (
     DEFAULT_DURATION,
     KIND_WORDS,
@@ -151,7 +150,6 @@ HOW_TO_VOTE = {
 }
 ROUND_NOTE = Markup("    ↳ ")
 KEYCAPS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
-_POLL_NUMBER = re.compile(r"#?\s*(\d{1,9})")
 
 
 # Opening ----------------------------------------------------------------------------------------
@@ -1021,14 +1019,17 @@ def _audit_result(work: Work, community: Community, poll: Poll, outcome: Outcome
 @command("close", N_("close a poll you opened before its deadline: /close ID"))
 async def close_command(ctx: Context) -> None:
     community = ctx.require_community()
-    match = _POLL_NUMBER.fullmatch(ctx.args)
-    if match is None:
+    number = parse_number(ctx.args)
+    if number is None:
         raise UserError(
             hint(ctx.t, ctx.t("Which poll? Give its number, as in “Poll #3”."), "/close 3")
         )
-    number = int(match[1])
-    poll = await _lock_for_close(
-        ctx.session, (Poll.community_id == community.id) & (Poll.number == number)
+    poll = (
+        await _lock_for_close(
+            ctx.session, (Poll.community_id == community.id) & (Poll.number == number)
+        )
+        if number <= LARGEST_NUMBER
+        else None
     )
     if poll is None:
         raise UserError(

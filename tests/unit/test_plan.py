@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from handlers.i18n import Translator
+from handlers.numbering import parse_number
 from models import NoteKind, PlanItem, PlanNote, PlanStatus
 from tests.support import Driver, text
 from tests.unit.test_needs import adopt, audit_actions
@@ -214,3 +215,11 @@ async def test_strangers_are_told_to_join(driver: Driver) -> None:
     for command in ("/plan", "/take 1", "/progress 1 Hi", "/done 1 Done"):
         assert "/join" in text(await driver.send(dave, chat, command))
     assert (await plan_item(driver, 1)).taker_id is None
+
+
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [("5", 5), ("#5", 5), ("# 12", 12), (" #7 ", 7), ("five", None), ("#", None), ("5a", None)],
+)
+def test_numbers_are_read_as_members_write_them(written: str, number: int | None) -> None:
+    assert parse_number(written) == number
