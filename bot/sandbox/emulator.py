@@ -49,6 +49,8 @@ _COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?=\s
 UserRef = EmuUser | int
 ChatRef = EmuChat | int
 MessagePredicate = Callable[[EmuMessage], bool]
+#: Called with (Bot API method, result) for every successful answer; see ``Emulator.observe``.
+Observer = Callable[[str, Any], None]
 
 
 def _real_clock() -> datetime:
@@ -59,10 +61,19 @@ class Emulator:
     """The Bot API server plus the humans around the bot.
 
     ``clock`` returns aware UTC datetimes and dates every message (share the bot's clock to
-    time-travel both). ``rate_limits`` turns on Telegram-like flood limits (429 with
-    ``retry_after``), counting sends and edits alike (``flood_refusals`` counts the 429s). ``privacy_mode`` (Telegram's default for bots) hides plain group chatter
-    from the bot unless it is an admin there. ``strict_html`` refuses a bare ``&`` that
-    Telegram would tolerate (its docs say to escape it; we would rather learn early).
+    time-travel both). ``privacy_mode`` (Telegram's default for bots) hides plain group
+    chatter from the bot unless it is an admin there. ``strict_html`` refuses a bare ``&``
+    that Telegram would tolerate (its docs say to escape it; we would rather learn early).
+    ``observers`` are called with every answer (see :meth:`observe`).
+
+    ``rate_limits`` is strict mode: Telegram's flood limits answer 429 with ``retry_after``
+    (see :class:`~bot.sandbox.emulator_http.RateLimiter`: ~30 messages/s per bot, 20 per
+    minute per group, ~1/s per private chat). sendMessage, sendPhoto and sendDocument count,
+    and so do editMessageText, editMessageCaption and editMessageReplyMarkup: an edit floods
+    a group as a message does, so a bot that edits a busy group's poll on every vote learns
+    it here. An edit refused as "not modified" counts for nothing. :attr:`flood_refusals` and
+    :attr:`flood_refusals_by_chat` count the 429s answered, for benchmarks and tests that
+    promise none; injected faults are not counted.
     """
 
     def __init__(
@@ -75,6 +86,7 @@ class Emulator:
         rate_limits: bool = False,
         privacy_mode: bool = True,
         strict_html: bool = True,
+        observers: Iterable[Observer] = (),
     ) -> None:
         self._state = EmulatorState(
             token=token,
@@ -84,6 +96,8 @@ class Emulator:
             privacy_mode=privacy_mode,
         )
         self._api = BotApi(self._state, rate_limits=rate_limits, strict_html=strict_html)
+        for observer in observers:
+            self.observe(observer)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
         # Ids beyond 32 bits, like real ones today, so int32 columns fail in tests.
@@ -184,15 +198,28 @@ class Emulator:
         return list(self._state.failures)
 
     @property
+    def implemented_methods(self) -> frozenset[str]:
+        """The Bot API methods answered for real (any other one answers ``True``)."""
+        return frozenset(self._api.methods)
+
+    @property
     def flood_refusals(self) -> int:
         """How many 429s the flood limits have answered since the start (strict mode)."""
-        return self._api.flood_refusals
+        return sum(self._api.flood_refusals.values())
 
-    def observe(self, observer: Callable[[str, Any], None]) -> None:
+    @property
+    def flood_refusals_by_chat(self) -> dict[int, int]:
+        """The 429s of :attr:`flood_refusals` per chat id (only chats that got one)."""
+        return dict(self._api.flood_refusals)
+
+    def observe(self, observer: Observer) -> None:
         """Call ``observer(method, result)`` with every successful Bot API answer.
 
-        getUpdates' result is the list of updates handed out, so an observer sees those too.
-        Tests use it to hold every answer against the Bot API description.
+        ``method`` is spelled as the bot spelled it in the URL; ``result`` is the JSON value
+        about to be sent, so an observer must not change it. getUpdates' result is the list
+        of updates handed out, so an observer sees every update the bot receives. Tests use
+        this to hold every answer against the Bot API description (tests/botapi). An
+        observer that raises fails the call with a 500, as a crashing server would.
         """
         self._api.observers.append(observer)
 

@@ -89,6 +89,24 @@ _ADMIN_RIGHTS = (
     "can_manage_topics",
 )
 
+#: A new supergroup's default ChatPermissions, every flag spelled out as getChat gives them.
+_MEMBER_PERMISSIONS = {
+    "can_send_messages": True,
+    "can_send_audios": True,
+    "can_send_documents": True,
+    "can_send_photos": True,
+    "can_send_videos": True,
+    "can_send_video_notes": True,
+    "can_send_voice_notes": True,
+    "can_send_polls": True,
+    "can_send_other_messages": True,
+    "can_add_web_page_previews": True,
+    "can_change_info": False,
+    "can_invite_users": True,
+    "can_pin_messages": False,
+    "can_manage_topics": False,
+}
+
 
 @dataclass
 class CallbackQueryState:
@@ -188,6 +206,7 @@ class EmulatorState:
         self._next_update_id = 700_000_001
         self.allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
         self.webhook_url = ""
+        self.webhook_max_connections = 40
 
         self.callbacks: dict[str, CallbackQueryState] = {}
         self._next_query = 4_000_000_000_000_000_001
@@ -540,11 +559,7 @@ class EmulatorState:
             }
         )
         if not chat.is_private:
-            data["permissions"] = {
-                "can_send_messages": True,
-                "can_send_polls": True,
-                "can_invite_users": True,
-            }
+            data["permissions"] = dict(_MEMBER_PERMISSIONS)
         return data
 
     def member_status(self, chat: EmuChat, user_id: int) -> str:
