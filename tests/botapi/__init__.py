@@ -247,7 +247,7 @@ def _strategy(type_name: str, depth: int) -> st.SearchStrategy[Any]:
     if subtypes := spec.get("subtypes"):
         if depth < 0:  # deep enough: prefer kinds that need no further object (RichText …)
             subtypes = [sub for sub in subtypes if _is_leaf(sub)] or subtypes
-        return st.one_of([_type_strategy(sub, depth) for sub in subtypes])
+        return st.one_of([_member_strategy(sub, list(subtypes), depth) for sub in subtypes])
     fields = spec.get("fields", [])
     required = {f["name"]: _field_strategy(f, depth - 1) for f in fields if f["required"]}
     optional = {
@@ -267,6 +267,18 @@ def _strategy(type_name: str, depth: int) -> st.SearchStrategy[Any]:
         return value
 
     return build()
+
+
+def _member_strategy(member: str, members: list[str], depth: int) -> st.SearchStrategy[Any]:
+    """A union member's values; a member without constants (Message) never carries a
+    sibling's (date 0 is an InaccessibleMessage), so the validator judges it as drawn."""
+    strategy = _type_strategy(member, depth)
+    if _discriminators(member):
+        return strategy
+    siblings = [_discriminators(m) for m in members if _discriminators(m)]
+    if not siblings:
+        return strategy
+    return strategy.filter(lambda value: not any(_carries(value, c) for c in siblings))
 
 
 def _is_leaf(type_string: str) -> bool:

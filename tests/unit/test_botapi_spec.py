@@ -102,3 +102,9 @@ def test_the_conformance_observer_checks_pending_updates_no_bot_fetched() -> Non
     pending = {"update_id": 2, "message": {**MESSAGE, "colour": "green"}}
     checker.check_pending([fetched, pending])
     assert checker.problems == ["pending Update 2.message.colour: unknown field of Message"]
+
+
+@given(value=objects("MaybeInaccessibleMessage", max_depth=2))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_generated_union_values_are_the_member_they_were_drawn_as(value: dict[str, Any]) -> None:
+    assert validate("MaybeInaccessibleMessage", value) == []
