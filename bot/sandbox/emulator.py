@@ -38,7 +38,12 @@ from bot.sandbox.emulator_models import (
     EmuMessage,
     EmuUser,
 )
-from bot.sandbox.emulator_state import CallbackQueryState, EmulatorState, FailedCall
+from bot.sandbox.emulator_state import (
+    GROUP_ANONYMOUS_BOT_ID,
+    CallbackQueryState,
+    EmulatorState,
+    FailedCall,
+)
 from bot.sandbox.telegram_html import utf16_len
 
 __all__ = ["Emulator"]
@@ -51,6 +56,10 @@ ChatRef = EmuChat | int
 MessagePredicate = Callable[[EmuMessage], bool]
 #: Called with (Bot API method, result) for every successful answer; see ``Emulator.observe``.
 Observer = Callable[[str, Any], None]
+
+
+#: Basic groups' ids are negative without the supergroups' -100 prefix.
+_FIRST_BASIC_GROUP_ID = -5_000_000_001
 
 
 def _real_clock() -> datetime:
@@ -103,6 +112,7 @@ class Emulator:
         # Ids beyond 32 bits, like real ones today, so int32 columns fail in tests.
         self._next_user_id = 7_000_000_001
         self._next_group_id = -1_001_000_000_001
+        self._next_basic_group_id = _FIRST_BASIC_GROUP_ID
 
     # -- server ----------------------------------------------------------------------------
 
@@ -300,17 +310,17 @@ class Emulator:
         chat_id: int | None = None,
         bot_is_admin: bool = True,
         bot_added_by: UserRef | None = None,
+        supergroup: bool = True,
     ) -> EmuChat:
         """A supergroup with the bot in it; the first admin is its owner.
 
         With ``bot_added_by`` the bot arrives the way Telegram reports it: a my_chat_member
         update (left → member/administrator) and a service message with new_chat_members.
+        ``supergroup=False`` makes a basic group, as Telegram still creates small groups;
+        :meth:`upgrade_to_supergroup` turns it into a supergroup with a new id.
         """
         if chat_id is None:
-            chat_id = self._next_group_id
-            while chat_id in self._state.chats:
-                chat_id -= 1
-            self._next_group_id = chat_id - 1
+            chat_id = self._free_group_id(supergroup)
         if chat_id >= 0 or chat_id in self._state.chats:
             raise EmulatorError(f"group id {chat_id} is taken or not negative")
         admin_users = [self._user(ref) for ref in admins]
@@ -321,7 +331,7 @@ class Emulator:
         bot_status = "administrator" if bot_is_admin else "member"
         chat = EmuChat(
             id=chat_id,
-            type="supergroup",
+            type="supergroup" if supergroup else "group",
             title=title,
             members=member_ids,
             admins={u.id for u in admin_users},
@@ -343,6 +353,62 @@ class Emulator:
             self._deliver("message", message)
             self._state.publish_chat(chat)
         return chat
+
+    def _free_group_id(self, supergroup: bool) -> int:
+        chat_id = self._next_group_id if supergroup else self._next_basic_group_id
+        while chat_id in self._state.chats:
+            chat_id -= 1
+        if supergroup:
+            self._next_group_id = chat_id - 1
+        else:
+            self._next_basic_group_id = chat_id - 1
+        return chat_id
+
+    async def upgrade_to_supergroup(self, group: ChatRef, *, by: UserRef | None = None) -> EmuChat:
+        """A basic group becomes a supergroup, with a new chat id, as Telegram does it.
+
+        The group gets a service message from ``by`` (or its owner) with
+        ``migrate_to_chat_id``; the new supergroup, with the same title, people and bot,
+        starts with a message from GroupAnonymousBot on behalf of the supergroup with
+        ``migrate_from_chat_id``. The bot sees both. From then on the old id answers the bot
+        400 "group chat was upgraded to a supergroup chat" with ``migrate_to_chat_id``, and
+        nobody can write there. Returns the supergroup.
+        """
+        old = self._chat(group)
+        if old.type != "group" or old.migrated_to is not None:
+            raise EmulatorError(f"chat {old.id} is not a basic group that can still be upgraded")
+        actor = self._actor(old, by)
+        new = EmuChat(
+            id=self._free_group_id(supergroup=True),
+            type="supergroup",
+            title=old.title,
+            members=set(old.members),
+            admins=set(old.admins),
+            owner_id=old.owner_id,
+            bot_status=old.bot_status,
+        )
+        self._state.add_chat(new)
+        old.migrated_to = new.id
+        farewell = self._store_service_message(old, actor, migrate_to_chat_id=new.id)
+        self._deliver("message", farewell)
+        welcome = self._store_service_message(
+            new, GROUP_ANONYMOUS_BOT_ID, sender_chat=new.id, migrate_from_chat_id=old.id
+        )
+        self._deliver("message", welcome)
+        self._state.publish_chat(old)
+        self._state.publish_chat(new)
+        await asyncio.sleep(0)
+        return new
+
+    def _store_service_message(self, chat: EmuChat, sender: int, **fields: Any) -> EmuMessage:
+        message = EmuMessage(
+            message_id=self._state.next_message_id(chat.id),
+            chat_id=chat.id,
+            from_user=sender,
+            date=self._state.now(),
+            **fields,
+        )
+        return self._state.store_message(message)
 
     def private_chat(self, user: UserRef) -> EmuChat:
         """The private chat between ``user`` and the bot (its id is the user's id)."""
@@ -470,6 +536,11 @@ class Emulator:
     def _require_group_member(self, person: EmuUser, chat: EmuChat) -> None:
         if chat.is_private:
             raise EmulatorError(f"chat {chat.id} is a private chat, not a group")
+        if chat.migrated_to is not None:
+            raise EmulatorError(
+                f"{chat.title} was upgraded to the supergroup {chat.migrated_to}; "
+                "people write there now"
+            )
         if person.id not in chat.members:
             raise EmulatorError(f"{person.name} is not a member of {chat.title}")
 
@@ -517,7 +588,12 @@ class Emulator:
             return False
         if chat.bot_is_admin or not self._state.privacy_mode:
             return True
-        if message.new_chat_members or message.left_chat_member is not None:
+        if (
+            message.new_chat_members
+            or message.left_chat_member is not None
+            or message.migrate_to_chat_id is not None
+            or message.migrate_from_chat_id is not None
+        ):
             return True
         if message.reply_to is not None:
             replied = self._state.message(chat.id, message.reply_to)
@@ -845,19 +921,21 @@ class Emulator:
 
             {
                 "next_user_id": int, "next_group_id": int,  # the next ids handed out
+                "next_basic_group_id": int,
                 "next_message_ids": {"<chat id>": int},      # per chat
                 "next_query": int,                           # the last callback query id
                 "users": [{"id", "first_name", "last_name", "username", "language_code",
                            "started_bot", "blocked_bot"}],
                 "chats": [{"id", "type", "title", "user_id", "members", "admins",
-                           "owner_id", "bot_status"}],
+                           "owner_id", "bot_status", "migrated_to"}],
                 "files": [{"file_id", "file_unique_id", "file_path", "kind", "filename",
                            "mime_type", "width", "height", "data": "<base64>"}],
                 "messages": [{"message_id", "chat_id", "from_user", "date", "text", "html",
                               "buttons", "caption", "caption_html", "reply_to", "edited",
                               "is_bot", "entities", "caption_entities", "reply_markup",
                               "file_id", "new_chat_members", "left_chat_member",
-                              "edit_date", "deleted"}],
+                              "edit_date", "link_preview_options", "migrate_to_chat_id",
+                              "migrate_from_chat_id", "sender_chat", "deleted"}],
             }
 
         Dates are ISO 8601 with their offset; a message's photo or document is the file
@@ -868,6 +946,7 @@ class Emulator:
         return {
             "next_user_id": self._next_user_id,
             "next_group_id": self._next_group_id,
+            "next_basic_group_id": self._next_basic_group_id,
             **self._state.export_world(),
         }
 
@@ -886,9 +965,15 @@ class Emulator:
             raise EmulatorError(f"world: expected an object, got {type(data).__name__}")
         next_user_id = _world_counter(data, "next_user_id", positive=True)
         next_group_id = _world_counter(data, "next_group_id", positive=False)
+        next_basic_group_id = (
+            _world_counter(data, "next_basic_group_id", positive=False)
+            if "next_basic_group_id" in data  # worlds saved before basic groups lack it
+            else _FIRST_BASIC_GROUP_ID
+        )
         self._state.import_world(data)
         self._next_user_id = next_user_id
         self._next_group_id = next_group_id
+        self._next_basic_group_id = next_basic_group_id
 
     def file_bytes(self, file_path: str) -> bytes:
         """The bytes behind a download path's file part (e.g. for a page that proxies)."""

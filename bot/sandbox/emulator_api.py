@@ -261,6 +261,12 @@ class BotApi:
             chat = self.state.private_chat(self.state.users[chat_id])
         if chat is None:
             raise ApiError.bad_request("chat not found")
+        if chat.migrated_to is not None:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                parameters={"migrate_to_chat_id": chat.migrated_to},
+            )
         return chat
 
     def _writable_chat(self, params: Params) -> EmuChat:
@@ -273,9 +279,9 @@ class BotApi:
             if not user.started_bot:
                 raise ApiError.forbidden("bot can't initiate conversation with a user")
         elif chat.bot_status == "kicked":
-            raise ApiError.forbidden("bot was kicked from the supergroup chat")
+            raise ApiError.forbidden(f"bot was kicked from the {chat.type} chat")
         elif chat.bot_status == "left":
-            raise ApiError.forbidden("bot is not a member of the supergroup chat")
+            raise ApiError.forbidden(f"bot is not a member of the {chat.type} chat")
         return chat
 
     def _rate_limit(self, chat: EmuChat) -> None:
