@@ -55,19 +55,59 @@ def driver(sessions: async_sessionmaker[AsyncSession], clock: FixedClock) -> Dri
     return Driver(sessions, clock)
 
 
-@pytest.fixture(autouse=True)
-def bot_api_conformance(monkeypatch: pytest.MonkeyPatch) -> Iterator[Conformance]:
-    """Every emulator a test builds answers like Telegram: each answer (updates included) is
-    checked against the pinned Bot API description, and the test fails on any drift."""
-    checker = Conformance()
+class _Conformances:
+    """Routes the answers of every emulator built in the test session to the running test.
+
+    Emulators live in function fixtures, module fixtures (tests/e2e/test_any_update.py) and
+    inside the code under test (the sandbox runner), so each one built is observed from its
+    constructor; what an emulator answers while no test is running (a module fixture's
+    set-up) is charged to the next test.
+    """
+
+    def __init__(self) -> None:
+        self.checker = Conformance()
+        self.built: list[Emulator] = []
+
+    def __call__(self, method: str, result: object) -> None:
+        self.checker(method, result)
+
+    def begin(self) -> Conformance:
+        self.built = []
+        return self.checker
+
+    def end(self) -> Conformance:
+        """The finished test's checker, with the updates its emulators made but never gave out."""
+        checker, self.checker = self.checker, Conformance()
+        for emulator in self.built:
+            checker.check_pending(emulator.pending_updates)
+        self.built = []
+        return checker
+
+
+_CONFORMANCES = _Conformances()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _every_emulator_observed() -> Iterator[None]:
     original = Emulator.__init__
 
     def observed(self: Emulator, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
-        self.observe(checker)
+        self.observe(_CONFORMANCES)
+        _CONFORMANCES.built.append(self)
 
-    monkeypatch.setattr(Emulator, "__init__", observed)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Emulator, "__init__", observed)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def bot_api_conformance(_every_emulator_observed: None) -> Iterator[Conformance]:
+    """Every emulator answers like Telegram: each answer, each update handed out and each
+    update left pending is held against the pinned Bot API description, and the test fails
+    listing every drift. A test that provokes drift on purpose clears ``problems``."""
+    checker = _CONFORMANCES.begin()
     yield checker
-    assert checker.problems == [], "the emulator answered unlike Telegram:\n" + "\n".join(
-        checker.problems
-    )
+    problems = _CONFORMANCES.end().problems
+    if problems:
+        pytest.fail("the emulator answered unlike Telegram:\n" + "\n".join(problems))

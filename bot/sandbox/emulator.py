@@ -38,7 +38,12 @@ from bot.sandbox.emulator_models import (
     EmuMessage,
     EmuUser,
 )
-from bot.sandbox.emulator_state import CallbackQueryState, EmulatorState, FailedCall
+from bot.sandbox.emulator_state import (
+    GROUP_ANONYMOUS_BOT_ID,
+    CallbackQueryState,
+    EmulatorState,
+    FailedCall,
+)
 from bot.sandbox.telegram_html import utf16_len
 
 __all__ = ["Emulator"]
@@ -49,6 +54,12 @@ _COMMAND_RE = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?=\s
 UserRef = EmuUser | int
 ChatRef = EmuChat | int
 MessagePredicate = Callable[[EmuMessage], bool]
+#: Called with (Bot API method, result) for every successful answer; see ``Emulator.observe``.
+Observer = Callable[[str, Any], None]
+
+
+#: Basic groups' ids are negative without the supergroups' -100 prefix.
+_FIRST_BASIC_GROUP_ID = -5_000_000_001
 
 
 def _real_clock() -> datetime:
@@ -59,10 +70,19 @@ class Emulator:
     """The Bot API server plus the humans around the bot.
 
     ``clock`` returns aware UTC datetimes and dates every message (share the bot's clock to
-    time-travel both). ``rate_limits`` turns on Telegram-like flood limits (429 with
-    ``retry_after``), counting sends and edits alike (``flood_refusals`` counts the 429s). ``privacy_mode`` (Telegram's default for bots) hides plain group chatter
-    from the bot unless it is an admin there. ``strict_html`` refuses a bare ``&`` that
-    Telegram would tolerate (its docs say to escape it; we would rather learn early).
+    time-travel both). ``privacy_mode`` (Telegram's default for bots) hides plain group
+    chatter from the bot unless it is an admin there. ``strict_html`` refuses a bare ``&``
+    that Telegram would tolerate (its docs say to escape it; we would rather learn early).
+    ``observers`` are called with every answer (see :meth:`observe`).
+
+    ``rate_limits`` is strict mode: Telegram's flood limits answer 429 with ``retry_after``
+    (see :class:`~bot.sandbox.emulator_http.RateLimiter`: ~30 messages/s per bot, 20 per
+    minute per group, ~1/s per private chat). sendMessage, sendPhoto and sendDocument count,
+    and so do editMessageText, editMessageCaption and editMessageReplyMarkup: an edit floods
+    a group as a message does, so a bot that edits a busy group's poll on every vote learns
+    it here. An edit refused as "not modified" counts for nothing. :attr:`flood_refusals` and
+    :attr:`flood_refusals_by_chat` count the 429s answered, for benchmarks and tests that
+    promise none; injected faults are not counted.
     """
 
     def __init__(
@@ -75,6 +95,7 @@ class Emulator:
         rate_limits: bool = False,
         privacy_mode: bool = True,
         strict_html: bool = True,
+        observers: Iterable[Observer] = (),
     ) -> None:
         self._state = EmulatorState(
             token=token,
@@ -84,11 +105,14 @@ class Emulator:
             privacy_mode=privacy_mode,
         )
         self._api = BotApi(self._state, rate_limits=rate_limits, strict_html=strict_html)
+        for observer in observers:
+            self.observe(observer)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
         # Ids beyond 32 bits, like real ones today, so int32 columns fail in tests.
         self._next_user_id = 7_000_000_001
         self._next_group_id = -1_001_000_000_001
+        self._next_basic_group_id = _FIRST_BASIC_GROUP_ID
 
     # -- server ----------------------------------------------------------------------------
 
@@ -184,15 +208,28 @@ class Emulator:
         return list(self._state.failures)
 
     @property
+    def implemented_methods(self) -> frozenset[str]:
+        """The Bot API methods answered for real (any other one answers ``True``)."""
+        return frozenset(self._api.methods)
+
+    @property
     def flood_refusals(self) -> int:
         """How many 429s the flood limits have answered since the start (strict mode)."""
-        return self._api.flood_refusals
+        return sum(self._api.flood_refusals.values())
 
-    def observe(self, observer: Callable[[str, Any], None]) -> None:
+    @property
+    def flood_refusals_by_chat(self) -> dict[int, int]:
+        """The 429s of :attr:`flood_refusals` per chat id (only chats that got one)."""
+        return dict(self._api.flood_refusals)
+
+    def observe(self, observer: Observer) -> None:
         """Call ``observer(method, result)`` with every successful Bot API answer.
 
-        getUpdates' result is the list of updates handed out, so an observer sees those too.
-        Tests use it to hold every answer against the Bot API description.
+        ``method`` is spelled as the bot spelled it in the URL; ``result`` is the JSON value
+        about to be sent, so an observer must not change it. getUpdates' result is the list
+        of updates handed out, so an observer sees every update the bot receives. Tests use
+        this to hold every answer against the Bot API description (tests/botapi). An
+        observer that raises fails the call with a 500, as a crashing server would.
         """
         self._api.observers.append(observer)
 
@@ -273,17 +310,17 @@ class Emulator:
         chat_id: int | None = None,
         bot_is_admin: bool = True,
         bot_added_by: UserRef | None = None,
+        supergroup: bool = True,
     ) -> EmuChat:
         """A supergroup with the bot in it; the first admin is its owner.
 
         With ``bot_added_by`` the bot arrives the way Telegram reports it: a my_chat_member
         update (left → member/administrator) and a service message with new_chat_members.
+        ``supergroup=False`` makes a basic group, as Telegram still creates small groups;
+        :meth:`upgrade_to_supergroup` turns it into a supergroup with a new id.
         """
         if chat_id is None:
-            chat_id = self._next_group_id
-            while chat_id in self._state.chats:
-                chat_id -= 1
-            self._next_group_id = chat_id - 1
+            chat_id = self._free_group_id(supergroup)
         if chat_id >= 0 or chat_id in self._state.chats:
             raise EmulatorError(f"group id {chat_id} is taken or not negative")
         admin_users = [self._user(ref) for ref in admins]
@@ -294,7 +331,7 @@ class Emulator:
         bot_status = "administrator" if bot_is_admin else "member"
         chat = EmuChat(
             id=chat_id,
-            type="supergroup",
+            type="supergroup" if supergroup else "group",
             title=title,
             members=member_ids,
             admins={u.id for u in admin_users},
@@ -316,6 +353,62 @@ class Emulator:
             self._deliver("message", message)
             self._state.publish_chat(chat)
         return chat
+
+    def _free_group_id(self, supergroup: bool) -> int:
+        chat_id = self._next_group_id if supergroup else self._next_basic_group_id
+        while chat_id in self._state.chats:
+            chat_id -= 1
+        if supergroup:
+            self._next_group_id = chat_id - 1
+        else:
+            self._next_basic_group_id = chat_id - 1
+        return chat_id
+
+    async def upgrade_to_supergroup(self, group: ChatRef, *, by: UserRef | None = None) -> EmuChat:
+        """A basic group becomes a supergroup, with a new chat id, as Telegram does it.
+
+        The group gets a service message from ``by`` (or its owner) with
+        ``migrate_to_chat_id``; the new supergroup, with the same title, people and bot,
+        starts with a message from GroupAnonymousBot on behalf of the supergroup with
+        ``migrate_from_chat_id``. The bot sees both. From then on the old id answers the bot
+        400 "group chat was upgraded to a supergroup chat" with ``migrate_to_chat_id``, and
+        nobody can write there. Returns the supergroup.
+        """
+        old = self._chat(group)
+        if old.type != "group" or old.migrated_to is not None:
+            raise EmulatorError(f"chat {old.id} is not a basic group that can still be upgraded")
+        actor = self._actor(old, by)
+        new = EmuChat(
+            id=self._free_group_id(supergroup=True),
+            type="supergroup",
+            title=old.title,
+            members=set(old.members),
+            admins=set(old.admins),
+            owner_id=old.owner_id,
+            bot_status=old.bot_status,
+        )
+        self._state.add_chat(new)
+        old.migrated_to = new.id
+        farewell = self._store_service_message(old, actor, migrate_to_chat_id=new.id)
+        self._deliver("message", farewell)
+        welcome = self._store_service_message(
+            new, GROUP_ANONYMOUS_BOT_ID, sender_chat=new.id, migrate_from_chat_id=old.id
+        )
+        self._deliver("message", welcome)
+        self._state.publish_chat(old)
+        self._state.publish_chat(new)
+        await asyncio.sleep(0)
+        return new
+
+    def _store_service_message(self, chat: EmuChat, sender: int, **fields: Any) -> EmuMessage:
+        message = EmuMessage(
+            message_id=self._state.next_message_id(chat.id),
+            chat_id=chat.id,
+            from_user=sender,
+            date=self._state.now(),
+            **fields,
+        )
+        return self._state.store_message(message)
 
     def private_chat(self, user: UserRef) -> EmuChat:
         """The private chat between ``user`` and the bot (its id is the user's id)."""
@@ -443,6 +536,11 @@ class Emulator:
     def _require_group_member(self, person: EmuUser, chat: EmuChat) -> None:
         if chat.is_private:
             raise EmulatorError(f"chat {chat.id} is a private chat, not a group")
+        if chat.migrated_to is not None:
+            raise EmulatorError(
+                f"{chat.title} was upgraded to the supergroup {chat.migrated_to}; "
+                "people write there now"
+            )
         if person.id not in chat.members:
             raise EmulatorError(f"{person.name} is not a member of {chat.title}")
 
@@ -490,7 +588,12 @@ class Emulator:
             return False
         if chat.bot_is_admin or not self._state.privacy_mode:
             return True
-        if message.new_chat_members or message.left_chat_member is not None:
+        if (
+            message.new_chat_members
+            or message.left_chat_member is not None
+            or message.migrate_to_chat_id is not None
+            or message.migrate_from_chat_id is not None
+        ):
             return True
         if message.reply_to is not None:
             replied = self._state.message(chat.id, message.reply_to)
@@ -818,19 +921,21 @@ class Emulator:
 
             {
                 "next_user_id": int, "next_group_id": int,  # the next ids handed out
+                "next_basic_group_id": int,
                 "next_message_ids": {"<chat id>": int},      # per chat
                 "next_query": int,                           # the last callback query id
                 "users": [{"id", "first_name", "last_name", "username", "language_code",
                            "started_bot", "blocked_bot"}],
                 "chats": [{"id", "type", "title", "user_id", "members", "admins",
-                           "owner_id", "bot_status"}],
+                           "owner_id", "bot_status", "migrated_to"}],
                 "files": [{"file_id", "file_unique_id", "file_path", "kind", "filename",
                            "mime_type", "width", "height", "data": "<base64>"}],
                 "messages": [{"message_id", "chat_id", "from_user", "date", "text", "html",
                               "buttons", "caption", "caption_html", "reply_to", "edited",
                               "is_bot", "entities", "caption_entities", "reply_markup",
                               "file_id", "new_chat_members", "left_chat_member",
-                              "edit_date", "deleted"}],
+                              "edit_date", "link_preview_options", "migrate_to_chat_id",
+                              "migrate_from_chat_id", "sender_chat", "deleted"}],
             }
 
         Dates are ISO 8601 with their offset; a message's photo or document is the file
@@ -841,6 +946,7 @@ class Emulator:
         return {
             "next_user_id": self._next_user_id,
             "next_group_id": self._next_group_id,
+            "next_basic_group_id": self._next_basic_group_id,
             **self._state.export_world(),
         }
 
@@ -859,9 +965,15 @@ class Emulator:
             raise EmulatorError(f"world: expected an object, got {type(data).__name__}")
         next_user_id = _world_counter(data, "next_user_id", positive=True)
         next_group_id = _world_counter(data, "next_group_id", positive=False)
+        next_basic_group_id = (
+            _world_counter(data, "next_basic_group_id", positive=False)
+            if "next_basic_group_id" in data  # worlds saved before basic groups lack it
+            else _FIRST_BASIC_GROUP_ID
+        )
         self._state.import_world(data)
         self._next_user_id = next_user_id
         self._next_group_id = next_group_id
+        self._next_basic_group_id = next_basic_group_id
 
     def file_bytes(self, file_path: str) -> bytes:
         """The bytes behind a download path's file part (e.g. for a page that proxies)."""

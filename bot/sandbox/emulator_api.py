@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +43,7 @@ from bot.sandbox.emulator_models import (
     EmuMessage,
     StoredFile,
 )
-from bot.sandbox.emulator_state import EmulatorState
+from bot.sandbox.emulator_state import ALL_UPDATE_TYPES, DEFAULT_UPDATE_TYPES, EmulatorState
 from bot.sandbox.telegram_html import HtmlParseError, ParsedText, parse_html, strip_text, utf16_len
 
 __all__ = ["ApiCall", "BotApi", "scope_key"]
@@ -156,37 +156,39 @@ class BotApi:
         self.strict_html = strict_html
         self.limiter: RateLimiter | None = RateLimiter() if rate_limits else None
         self.faults: list[Fault] = []
-        #: 429s answered because of the flood limits, since the start.
-        self.flood_refusals = 0
+        #: 429s answered because of the flood limits, since the start, per chat id.
+        self.flood_refusals: Counter[int] = Counter()
         #: Called with (method, result) for every successful answer, updates included.
         self.observers: list[Callable[[str, Any], None]] = []
         self.calls: deque[ApiCall] = deque(maxlen=1000)
         self._poll_owner: object | None = None
-        self._methods: dict[str, Handler] = {
-            "getme": self.get_me,
-            "getupdates": self.get_updates,
-            "setwebhook": self.set_webhook,
-            "deletewebhook": self.delete_webhook,
-            "getwebhookinfo": self.get_webhook_info,
-            "sendmessage": self.send_message,
-            "editmessagetext": self.edit_message_text,
-            "editmessagecaption": self.edit_message_caption,
-            "editmessagereplymarkup": self.edit_message_reply_markup,
-            "deletemessage": self.delete_message,
-            "deletemessages": self.delete_messages,
-            "answercallbackquery": self.answer_callback_query,
-            "sendphoto": self.send_photo,
-            "senddocument": self.send_document,
-            "getfile": self.get_file,
-            "setmycommands": self.set_my_commands,
-            "getmycommands": self.get_my_commands,
-            "deletemycommands": self.delete_my_commands,
-            "getchat": self.get_chat,
-            "getchatmember": self.get_chat_member,
-            "getchatadministrators": self.get_chat_administrators,
-            "getchatmembercount": self.get_chat_member_count,
-            "sendchataction": self.send_chat_action,
+        #: The methods answered here, by their Bot API names; any other answers True.
+        self.methods: dict[str, Handler] = {
+            "getMe": self.get_me,
+            "getUpdates": self.get_updates,
+            "setWebhook": self.set_webhook,
+            "deleteWebhook": self.delete_webhook,
+            "getWebhookInfo": self.get_webhook_info,
+            "sendMessage": self.send_message,
+            "editMessageText": self.edit_message_text,
+            "editMessageCaption": self.edit_message_caption,
+            "editMessageReplyMarkup": self.edit_message_reply_markup,
+            "deleteMessage": self.delete_message,
+            "deleteMessages": self.delete_messages,
+            "answerCallbackQuery": self.answer_callback_query,
+            "sendPhoto": self.send_photo,
+            "sendDocument": self.send_document,
+            "getFile": self.get_file,
+            "setMyCommands": self.set_my_commands,
+            "getMyCommands": self.get_my_commands,
+            "deleteMyCommands": self.delete_my_commands,
+            "getChat": self.get_chat,
+            "getChatMember": self.get_chat_member,
+            "getChatAdministrators": self.get_chat_administrators,
+            "getChatMemberCount": self.get_chat_member_count,
+            "sendChatAction": self.send_chat_action,
         }
+        self._by_lower = {name.lower(): handler for name, handler in self.methods.items()}
 
     # -- aiohttp wiring --------------------------------------------------------------------
 
@@ -207,7 +209,7 @@ class BotApi:
         try:
             params = await read_params(request)
             self._take_fault(method)
-            handler = self._methods.get(method.lower())
+            handler = self._by_lower.get(method.lower())
             result = True if handler is None else await handler(params)
         except ApiError as error:
             self._log(method, params, error.description)
@@ -259,6 +261,12 @@ class BotApi:
             chat = self.state.private_chat(self.state.users[chat_id])
         if chat is None:
             raise ApiError.bad_request("chat not found")
+        if chat.migrated_to is not None:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                parameters={"migrate_to_chat_id": chat.migrated_to},
+            )
         return chat
 
     def _writable_chat(self, params: Params) -> EmuChat:
@@ -271,9 +279,9 @@ class BotApi:
             if not user.started_bot:
                 raise ApiError.forbidden("bot can't initiate conversation with a user")
         elif chat.bot_status == "kicked":
-            raise ApiError.forbidden("bot was kicked from the supergroup chat")
+            raise ApiError.forbidden(f"bot was kicked from the {chat.type} chat")
         elif chat.bot_status == "left":
-            raise ApiError.forbidden("bot is not a member of the supergroup chat")
+            raise ApiError.forbidden(f"bot is not a member of the {chat.type} chat")
         return chat
 
     def _rate_limit(self, chat: EmuChat) -> None:
@@ -282,7 +290,7 @@ class BotApi:
             try:
                 self.limiter.check(chat.id, is_private=chat.is_private)
             except ApiError:
-                self.flood_refusals += 1
+                self.flood_refusals[chat.id] += 1
                 raise
 
     def _format(
@@ -492,6 +500,7 @@ class BotApi:
 
     async def set_webhook(self, params: Params) -> bool:
         self.state.webhook_url = params.get_str("url") or ""
+        self.state.webhook_max_connections = params.get_int("max_connections") or 40
         allowed = params.get_json("allowed_updates")
         if isinstance(allowed, list):
             self.state.set_allowed_updates([str(kind) for kind in allowed])
@@ -507,11 +516,19 @@ class BotApi:
         return True
 
     async def get_webhook_info(self, params: Params) -> dict[str, Any]:
-        return {
+        info: dict[str, Any] = {
             "url": self.state.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self.state.updates),
         }
+        if self.state.webhook_url:
+            # Telegram adds these for a set webhook; allowed_updates only when narrowed.
+            info["max_connections"] = self.state.webhook_max_connections
+            if self.state.allowed_updates != DEFAULT_UPDATE_TYPES:
+                info["allowed_updates"] = [
+                    kind for kind in ALL_UPDATE_TYPES if kind in self.state.allowed_updates
+                ]
+        return info
 
     # -- methods: messages -----------------------------------------------------------------
 

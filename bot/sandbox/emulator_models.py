@@ -49,10 +49,10 @@ class EmuUser:
 
 @dataclass(eq=False)
 class EmuChat:
-    """A private chat with one user, or a supergroup with members and admins."""
+    """A private chat with one user, or a group or supergroup with members and admins."""
 
     id: int
-    type: str  # "private" | "supergroup"
+    type: str  # "private" | "group" | "supergroup"
     title: str | None = None
     #: The other side of a private chat.
     user_id: int | None = None
@@ -64,6 +64,8 @@ class EmuChat:
     owner_id: int | None = None
     #: The bot's own membership: "administrator", "member", "left" or "kicked".
     bot_status: str = "member"
+    #: The supergroup a (basic) group became; nobody writes in the group any more.
+    migrated_to: int | None = None
 
     @property
     def is_private(self) -> bool:
@@ -111,6 +113,12 @@ class EmuMessage:
     new_chat_members: list[int] = field(default_factory=list)
     left_chat_member: int | None = None
     edit_date: datetime | None = None
+    #: Service messages of a group's upgrade: in the group, the supergroup's id; in the
+    #: supergroup, the group's.
+    migrate_to_chat_id: int | None = None
+    migrate_from_chat_id: int | None = None
+    #: The chat a message was sent on behalf of (the supergroup itself, for its first message).
+    sender_chat: int | None = None
     #: The link preview options the bot asked for, as Telegram echoes them (changed ones only).
     link_preview_options: dict[str, Any] | None = None
     deleted: bool = False

@@ -34,6 +34,7 @@ from bot.sandbox.telegram_html import render_html
 __all__ = [
     "ALL_UPDATE_TYPES",
     "DEFAULT_UPDATE_TYPES",
+    "GROUP_ANONYMOUS_BOT_ID",
     "CallbackQueryState",
     "EmulatorState",
     "FailedCall",
@@ -88,6 +89,34 @@ _ADMIN_RIGHTS = (
     "can_pin_messages",
     "can_manage_topics",
 )
+
+#: Telegram's stand-in sender for messages a group sends as itself (a supergroup's first
+#: message after an upgrade, an anonymous admin's messages); ``sender_chat`` names the chat.
+GROUP_ANONYMOUS_BOT_ID = 1087968824
+_GROUP_ANONYMOUS_BOT = {
+    "id": GROUP_ANONYMOUS_BOT_ID,
+    "is_bot": True,
+    "first_name": "Group",
+    "username": "GroupAnonymousBot",
+}
+
+#: A new supergroup's default ChatPermissions, every flag spelled out as getChat gives them.
+_MEMBER_PERMISSIONS = {
+    "can_send_messages": True,
+    "can_send_audios": True,
+    "can_send_documents": True,
+    "can_send_photos": True,
+    "can_send_videos": True,
+    "can_send_video_notes": True,
+    "can_send_voice_notes": True,
+    "can_send_polls": True,
+    "can_send_other_messages": True,
+    "can_add_web_page_previews": True,
+    "can_change_info": False,
+    "can_invite_users": True,
+    "can_pin_messages": False,
+    "can_manage_topics": False,
+}
 
 
 @dataclass
@@ -188,6 +217,7 @@ class EmulatorState:
         self._next_update_id = 700_000_001
         self.allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
         self.webhook_url = ""
+        self.webhook_max_connections = 40
 
         self.callbacks: dict[str, CallbackQueryState] = {}
         self._next_query = 4_000_000_000_000_000_001
@@ -435,7 +465,7 @@ class EmulatorState:
             users[user.id] = user
 
         def person(record: _Record, key: str, user_id: int) -> int:
-            if user_id not in users and user_id != self.bot_id:
+            if user_id not in users and user_id not in (self.bot_id, GROUP_ANONYMOUS_BOT_ID):
                 raise record.invalid(key, "the id of a user in the world (or the bot's)")
             return user_id
 
@@ -446,6 +476,12 @@ class EmulatorState:
                 raise record.invalid("id", "an id no other chat has")
             _check_chat(record, chat, users)
             chats[chat.id] = chat
+        for record in world.records("chats"):
+            chat = chats[record.integer("id")]
+            if chat.migrated_to is not None and (
+                chat.type != "group" or chats.get(chat.migrated_to, chat).type != "supergroup"
+            ):
+                raise record.invalid("migrated_to", "for a group, the id of a supergroup or null")
 
         files: dict[str, StoredFile] = {}
         files_by_path: dict[str, StoredFile] = {}
@@ -470,6 +506,8 @@ class EmulatorState:
                 person(record, "new_chat_members", member)
             if message.left_chat_member is not None:
                 person(record, "left_chat_member", message.left_chat_member)
+            if message.sender_chat is not None and message.sender_chat not in chats:
+                raise record.invalid("sender_chat", "the id of a chat in the world, or null")
             if message.file_id is not None:
                 shown = files.get(message.file_id)
                 if shown is None:
@@ -502,6 +540,8 @@ class EmulatorState:
     def user_json(self, user_id: int) -> dict[str, Any]:
         if user_id == self.bot_id:
             return self.bot_json()
+        if user_id == GROUP_ANONYMOUS_BOT_ID:
+            return dict(_GROUP_ANONYMOUS_BOT)
         user = self.user(user_id)
         data: dict[str, Any] = {"id": user.id, "is_bot": False, "first_name": user.first_name}
         if user.last_name:
@@ -540,11 +580,7 @@ class EmulatorState:
             }
         )
         if not chat.is_private:
-            data["permissions"] = {
-                "can_send_messages": True,
-                "can_send_polls": True,
-                "can_invite_users": True,
-            }
+            data["permissions"] = dict(_MEMBER_PERMISSIONS)
         return data
 
     def member_status(self, chat: EmuChat, user_id: int) -> str:
@@ -627,6 +663,8 @@ class EmulatorState:
             "chat": self.chat_json(chat),
             "date": int(message.date.timestamp()),
         }
+        if message.sender_chat is not None:
+            data["sender_chat"] = self.chat_json(self.chat(message.sender_chat))
         if message.edit_date is not None:
             data["edit_date"] = int(message.edit_date.timestamp())
         if with_reply and message.reply_to is not None:
@@ -654,6 +692,10 @@ class EmulatorState:
             data["new_chat_members"] = [self.user_json(uid) for uid in message.new_chat_members]
         if message.left_chat_member is not None:
             data["left_chat_member"] = self.user_json(message.left_chat_member)
+        if message.migrate_to_chat_id is not None:
+            data["migrate_to_chat_id"] = message.migrate_to_chat_id
+        if message.migrate_from_chat_id is not None:
+            data["migrate_from_chat_id"] = message.migrate_from_chat_id
         return data
 
     # -- the browser's view ----------------------------------------------------------------
@@ -664,6 +706,8 @@ class EmulatorState:
     def sender_name(self, user_id: int) -> str:
         if user_id == self.bot_id:
             return self.bot_first_name
+        if user_id == GROUP_ANONYMOUS_BOT_ID:
+            return str(_GROUP_ANONYMOUS_BOT["first_name"])
         user = self.users.get(user_id)
         return user.name if user else str(user_id)
 
@@ -707,6 +751,8 @@ class EmulatorState:
             "force_reply": bool((message.reply_markup or {}).get("force_reply")),
             "new_chat_members": list(message.new_chat_members),
             "left_chat_member": message.left_chat_member,
+            "migrate_to_chat_id": message.migrate_to_chat_id,
+            "migrate_from_chat_id": message.migrate_from_chat_id,
         }
 
     def chat_to_dict(self, chat: EmuChat) -> dict[str, Any]:
@@ -721,6 +767,7 @@ class EmulatorState:
             "admins": sorted(chat.admins),
             "owner_id": chat.owner_id,
             "bot_status": chat.bot_status,
+            "migrated_to": chat.migrated_to,
         }
 
     def user_to_dict(self, user: EmuUser) -> dict[str, Any]:
@@ -924,10 +971,11 @@ def _chat_data(chat: EmuChat) -> dict[str, Any]:
         "admins": sorted(chat.admins),
         "owner_id": chat.owner_id,
         "bot_status": chat.bot_status,
+        "migrated_to": chat.migrated_to,
     }
 
 
-_CHAT_TYPES = ("private", "supergroup")
+_CHAT_TYPES = ("private", "group", "supergroup")
 _BOT_STATUSES = ("administrator", "member", "left", "kicked")
 
 
@@ -947,6 +995,7 @@ def _chat_from(record: _Record) -> EmuChat:
         admins=set(record.integers("admins")),
         owner_id=record.optional_integer("owner_id"),
         bot_status=bot_status,
+        migrated_to=record.optional_integer("migrated_to"),
     )
 
 
@@ -1027,6 +1076,10 @@ def _message_data(message: EmuMessage) -> dict[str, Any]:
         "new_chat_members": list(message.new_chat_members),
         "left_chat_member": message.left_chat_member,
         "edit_date": message.edit_date.isoformat() if message.edit_date else None,
+        "link_preview_options": copy.deepcopy(message.link_preview_options),
+        "migrate_to_chat_id": message.migrate_to_chat_id,
+        "migrate_from_chat_id": message.migrate_from_chat_id,
+        "sender_chat": message.sender_chat,
         "deleted": message.deleted,
     }
 
@@ -1052,6 +1105,10 @@ def _message_from(record: _Record) -> EmuMessage:
         new_chat_members=record.integers("new_chat_members"),
         left_chat_member=record.optional_integer("left_chat_member"),
         edit_date=record.optional_moment("edit_date"),
+        link_preview_options=record.optional_object("link_preview_options"),
+        migrate_to_chat_id=record.optional_integer("migrate_to_chat_id"),
+        migrate_from_chat_id=record.optional_integer("migrate_from_chat_id"),
+        sender_chat=record.optional_integer("sender_chat"),
         deleted=record.flag("deleted"),
     )
 

@@ -16,13 +16,16 @@ Two uses:
 
 Constants the description states in words ("always “creator”", "can be either “private”, …")
 are honoured when building objects (mostly: sometimes an unknown value is drawn instead, as a
-future Bot API may add one) and are not checked by the validator, which checks types only.
+future Bot API may add one). The validator checks types, and of the constants only those that
+tell a union's members apart (ChatMemberBanned's status is always "kicked",
+InaccessibleMessage's date always 0): they decide which member a value is judged as.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +35,7 @@ from hypothesis import strategies as st
 __all__ = [
     "BOT_API_VERSION",
     "NEWER_FIELDS",
+    "SPEC",
     "Conformance",
     "load_spec",
     "objects",
@@ -44,6 +48,8 @@ _HERE = Path(__file__).resolve().parent
 _PRIMITIVES = {"Integer", "String", "Boolean", "Float", "True", "InputFile"}
 _QUOTED = re.compile(r"[“\"]([^”\"]+)[”\"]")
 _ALWAYS_NUMBER = re.compile(r"\balways (-?\d+)\b", re.I)
+_ALWAYS_QUOTED = re.compile(r"\balways [“\"]([^”\"]+)[”\"]")
+_LEADING_ALWAYS_NUMBER = re.compile(r"^Always (-?\d+)\b")
 _INT64 = 2**53
 #: At most this many optional fields are filled per object (Message alone has over a hundred).
 OPTIONAL_FIELDS = 6  # Telegram's ids fit in 52 bits; JSON clients must read them exactly
@@ -74,7 +80,9 @@ def load_spec() -> dict[str, Any]:
     return data
 
 
-BOT_API_VERSION: str = load_spec()["version"]
+#: The description itself (with NEWER_FIELDS): {"version", "methods", "types", ...}.
+SPEC: dict[str, Any] = load_spec()
+BOT_API_VERSION: str = SPEC["version"]
 
 
 def _type(name: str) -> dict[str, Any]:
@@ -123,7 +131,7 @@ def _check_one(type_string: str, value: object, path: str) -> list[str]:
         return [] if _primitive_ok(type_string, value) else [_wrong(path, type_string, value)]
     spec = _type(type_string)
     if subtypes := spec.get("subtypes"):
-        return _check(list(subtypes), value, path)
+        return _check_union(list(subtypes), value, path)
     if not isinstance(value, dict):
         return [_wrong(path, type_string, value)]
     fields = {f["name"]: f for f in spec.get("fields", [])}
@@ -134,7 +142,62 @@ def _check_one(type_string: str, value: object, path: str) -> list[str]:
                 errors.append(f"{path}.{name}: required field of {type_string} is missing")
             continue
         errors.extend(_check(list(field["types"]), value[name], f"{path}.{name}"))
+    for name, constant in _discriminators(type_string).items():
+        if name in value and value[name] != constant:
+            errors.append(
+                f"{path}.{name}: always {constant!r} in {type_string}, got {value[name]!r}"
+            )
     return errors
+
+
+def _check_union(members: list[str], value: object, path: str) -> list[str]:
+    """A union's value is judged as the member its discriminator names.
+
+    ChatMember by ``status`` ("kicked" is ChatMemberBanned), MaybeInaccessibleMessage by
+    ``date == 0``: a member whose constants all match is the one meant, and members without
+    constants (Message) are meant only when none matches. Without that, an "administrator"
+    lacking its rights would pass as a ChatMemberMember, a date-0 message as a Message.
+    When no member fits, the problems are those of the closest meant member.
+    """
+    named = [m for m in members if _discriminators(m) and _carries(value, _discriminators(m))]
+    plain = [m for m in members if not _discriminators(m)]
+    candidates = named or plain or members
+    best: tuple[str, list[str]] | None = None
+    for member in candidates:
+        errors = _check_one(member, value, path)
+        if not errors:
+            return []
+        if best is None or len(errors) < len(best[1]):
+            best = (member, errors)
+    assert best is not None
+    member, errors = best
+    return [f"{error} (as {member})" for error in errors]
+
+
+def _carries(value: object, constants: dict[str, object]) -> bool:
+    return isinstance(value, dict) and all(value.get(k) == v for k, v in constants.items())
+
+
+@cache
+def _discriminators(type_string: str) -> dict[str, object]:
+    """The constants of a union member's fields: ``status`` always "kicked", ``date`` always 0.
+
+    Only members of a union count: elsewhere "always" is prose ("always 0 for crafted gifts").
+    """
+    types: dict[str, dict[str, Any]] = load_spec()["types"]
+    spec = types.get(type_string)
+    if spec is None or not spec.get("subtype_of"):
+        return {}
+    found: dict[str, object] = {}
+    for field in spec.get("fields", []):
+        description = str(field.get("description", ""))
+        quoted = _ALWAYS_QUOTED.search(description)
+        number = _LEADING_ALWAYS_NUMBER.match(description)
+        if field["types"] == ["String"] and quoted:
+            found[field["name"]] = quoted[1]
+        elif field["types"] == ["Integer"] and number:
+            found[field["name"]] = int(number[1])
+    return found
 
 
 def _primitive_ok(type_string: str, value: object) -> bool:
@@ -184,7 +247,7 @@ def _strategy(type_name: str, depth: int) -> st.SearchStrategy[Any]:
     if subtypes := spec.get("subtypes"):
         if depth < 0:  # deep enough: prefer kinds that need no further object (RichText …)
             subtypes = [sub for sub in subtypes if _is_leaf(sub)] or subtypes
-        return st.one_of([_type_strategy(sub, depth) for sub in subtypes])
+        return st.one_of([_member_strategy(sub, list(subtypes), depth) for sub in subtypes])
     fields = spec.get("fields", [])
     required = {f["name"]: _field_strategy(f, depth - 1) for f in fields if f["required"]}
     optional = {
@@ -204,6 +267,18 @@ def _strategy(type_name: str, depth: int) -> st.SearchStrategy[Any]:
         return value
 
     return build()
+
+
+def _member_strategy(member: str, members: list[str], depth: int) -> st.SearchStrategy[Any]:
+    """A union member's values; a member without constants (Message) never carries a
+    sibling's (date 0 is an InaccessibleMessage), so the validator judges it as drawn."""
+    strategy = _type_strategy(member, depth)
+    if _discriminators(member):
+        return strategy
+    siblings = [_discriminators(m) for m in members if _discriminators(m)]
+    if not siblings:
+        return strategy
+    return strategy.filter(lambda value: not any(_carries(value, c) for c in siblings))
 
 
 def _is_leaf(type_string: str) -> bool:
@@ -260,17 +335,35 @@ def _type_strategy(type_string: str, depth: int) -> st.SearchStrategy[Any]:
 class Conformance:
     """An emulator observer: holds every answer against the description, keeps the problems.
 
-    Methods the description does not know (none today) are skipped rather than failed, so the
-    emulator may grow test-only endpoints without pretending they are Telegram's.
+    Register it with ``Emulator.observe``; it sees every successful answer, and through
+    getUpdates' answers every update handed out. :meth:`check_pending` covers the updates
+    a test made but no bot fetched. Methods the description does not know (none today) are
+    skipped rather than failed, so the emulator may grow test-only endpoints without
+    pretending they are Telegram's. Each problem is kept once, at most five per answer.
     """
 
     def __init__(self) -> None:
         self.problems: list[str] = []
         self._methods = {m.lower() for m in load_spec()["methods"]}
+        self._handed_out: set[int] = set()
 
     def __call__(self, method: str, result: object) -> None:
         if method.lower() not in self._methods:
             return
-        for problem in validate_result(method, result)[:5]:
+        if method.lower() == "getupdates" and isinstance(result, list):
+            self._handed_out.update(
+                u["update_id"] for u in result if isinstance(u, dict) and "update_id" in u
+            )
+        self._keep(validate_result(method, result))
+
+    def check_pending(self, pending: Iterable[Mapping[str, Any]]) -> None:
+        """Hold updates no bot fetched against the description (those fetched were held)."""
+        for update in pending:
+            update_id = update.get("update_id")
+            if update_id not in self._handed_out:
+                self._keep(validate("Update", update, path=f"pending Update {update_id}"))
+
+    def _keep(self, problems: list[str]) -> None:
+        for problem in problems[:5]:
             if problem not in self.problems:
                 self.problems.append(problem)

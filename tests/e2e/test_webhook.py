@@ -14,6 +14,7 @@ from bot.runtimes import Webhook, build_runtime
 from bot.sandbox import Emulator
 from bot.service import Service
 from bot.settings import Settings
+from tests.botapi import validate
 from tests.e2e.conftest import TOKEN
 
 SECRET = "courtyard-webhook-secret-0123"
@@ -53,6 +54,7 @@ async def test_webhook_requires_the_secret_and_ignores_repeats(
                 "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
             },
         }
+        assert validate("Update", update) == []  # one Telegram could send
         url = f"http://127.0.0.1:{hook.port}{hook.path}"
         async with aiohttp.ClientSession() as http:
             for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong-secret-000000"}):

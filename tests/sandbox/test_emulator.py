@@ -12,6 +12,7 @@ import aiohttp
 import pytest
 
 from bot.sandbox import Emulator, EmulatorError
+from bot.sandbox.emulator_api import NOT_MODIFIED
 from tests.sandbox import tiny_png
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -721,16 +722,36 @@ async def test_a_message_carries_back_what_telegram_echoes(emu: Emulator, call: 
 
 
 async def test_edits_count_against_a_groups_minute_in_strict_mode() -> None:
+    """Text, caption and keyboard edits flood a group as messages do; 429s are counted."""
     async with Emulator(rate_limits=True) as emu:
         group = emu.add_group("Maple Court", admins=[emu.add_user("Alice")])
+        quiet = emu.add_group("Elm Court")
         async with aiohttp.ClientSession() as http:
             url = f"{emu.base_url}/bot{emu.token}/"
-            async with http.post(url + "sendMessage", json={"chat_id": group.id, "text": "0"}) as r:
-                message_id = (await r.json())["result"]["message_id"]
+
+            async def post(method: str, **params: Any) -> tuple[int, dict[str, Any]]:
+                async with http.post(url + method, json=params) as response:
+                    return response.status, await response.json()
+
+            _, sent = await post("sendMessage", chat_id=group.id, text="0")
+            target = {"chat_id": group.id, "message_id": sent["result"]["message_id"]}
             codes = []
-            for n in range(1, 21):
-                params = {"chat_id": group.id, "message_id": message_id, "text": str(n)}
-                async with http.post(url + "editMessageText", json=params) as r:
-                    codes.append(r.status)
-        assert codes[:19] == [200] * 19 and codes[19] == 429
-        assert emu.flood_refusals == 1
+            for n in range(1, 18):
+                status, _ = await post("editMessageText", **target, text=str(n))
+                codes.append(status)
+            # Not modified: refused as such, and it uses up nothing.
+            status, body = await post("editMessageText", **target, text="17")
+            assert (status, body["description"]) == (400, "Bad Request: " + NOT_MODIFIED)
+            for label in ("Yes", "No", "Maybe"):
+                keyboard = {"inline_keyboard": [[{"text": label, "callback_data": label}]]}
+                status, _ = await post("editMessageReplyMarkup", **target, reply_markup=keyboard)
+                codes.append(status)
+            status, body = await post("editMessageText", **target, text="late")
+            codes.append(status)
+            assert body["parameters"]["retry_after"] >= 1
+            status, _ = await post("sendMessage", chat_id=quiet.id, text="elsewhere")
+        # The message and 19 edits fill the minute; the 20th edit and the next are refused.
+        assert codes == [200] * 19 + [429, 429]
+        assert status == 200  # one group's minute is its own
+        assert emu.flood_refusals == 2
+        assert emu.flood_refusals_by_chat == {group.id: 2}

@@ -319,3 +319,17 @@ def test_an_empty_world_round_trips() -> None:
     twin = Emulator()
     twin.import_world(_round_trip(empty))
     assert twin.export_world() == empty and twin.snapshot() == Emulator().snapshot()
+
+
+async def test_link_preview_options_survive_the_round_trip(world: World) -> None:
+    """A button under an imported message must still carry what Telegram echoed."""
+    sent = await world.bot(
+        "sendMessage",
+        chat_id=world.group.id,
+        text="No preview https://example.org",
+        link_preview_options={"is_disabled": True},
+    )
+    twin = Emulator(clock=lambda: NOW)
+    twin.import_world(_round_trip(world.emu.export_world()))
+    (message,) = [m for m in twin.messages(world.group.id) if m.message_id == sent["message_id"]]
+    assert message.link_preview_options == {"is_disabled": True}

@@ -46,6 +46,29 @@ def test_unions_accept_any_of_their_kinds() -> None:
     assert validate("ChatMember", {"status": "creator"}) != []
 
 
+def test_a_union_value_is_judged_as_the_member_its_discriminator_names() -> None:
+    """status "administrator" without rights is a broken administrator, not a fine member;
+    a message with date 0 is an InaccessibleMessage, which has no text."""
+    bare_admin = {"status": "administrator", "user": MESSAGE["from"]}
+    errors = validate("ChatMember", bare_admin)
+    assert (
+        "ChatMember.can_be_edited: required field of ChatMemberAdministrator is missing (as ChatMemberAdministrator)"
+        in errors
+    )
+    assert all(e.endswith("(as ChatMemberAdministrator)") for e in errors)
+    banned = {"status": "kicked", "user": MESSAGE["from"], "until_date": 0}
+    assert validate("ChatMember", banned) == []
+    assert validate("ChatMemberBanned", {**banned, "status": "left"}) == [
+        "ChatMemberBanned.status: always 'kicked' in ChatMemberBanned, got 'left'"
+    ]
+    assert validate("MaybeInaccessibleMessage", {**MESSAGE, "date": 0}) == [
+        "MaybeInaccessibleMessage.from: unknown field of InaccessibleMessage (as InaccessibleMessage)",
+        "MaybeInaccessibleMessage.text: unknown field of InaccessibleMessage (as InaccessibleMessage)",
+        "MaybeInaccessibleMessage.link_preview_options: unknown field of InaccessibleMessage (as InaccessibleMessage)",
+    ]
+    assert validate("MaybeInaccessibleMessage", MESSAGE) == []
+
+
 @given(update=updates(max_depth=3))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_generated_updates_conform_to_the_description(update: dict[str, Any]) -> None:
@@ -70,3 +93,18 @@ def test_the_conformance_observer_names_an_answer_that_drifted() -> None:
         "sendMessage().colour: unknown field of Message",
         "getChatMemberCount(): expected Integer, got str 'three'",
     ]
+
+
+def test_the_conformance_observer_checks_pending_updates_no_bot_fetched() -> None:
+    checker = Conformance()
+    fetched = {"update_id": 1, "message": MESSAGE}
+    checker("getUpdates", [fetched])
+    pending = {"update_id": 2, "message": {**MESSAGE, "colour": "green"}}
+    checker.check_pending([fetched, pending])
+    assert checker.problems == ["pending Update 2.message.colour: unknown field of Message"]
+
+
+@given(value=objects("MaybeInaccessibleMessage", max_depth=2))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_generated_union_values_are_the_member_they_were_drawn_as(value: dict[str, Any]) -> None:
+    assert validate("MaybeInaccessibleMessage", value) == []
