@@ -37,7 +37,15 @@ from bot.sender import RetryAfter
 if TYPE_CHECKING:
     from aiohttp import web
 
-__all__ = ["SECRET_HEADER", "FetchUpdates", "Poller", "UpdateSink", "Webhook", "WebhookServer"]
+__all__ = [
+    "SECRET_HEADER",
+    "FetchUpdates",
+    "Poller",
+    "UpdateSink",
+    "Webhook",
+    "WebhookServer",
+    "open_intake",
+]
 
 log = logging.getLogger(__name__)
 
@@ -161,12 +169,12 @@ class Poller:
 class WebhookServer:
     """Telegram's webhook: secret checked, answered at once, the update handled after."""
 
-    def __init__(self, sink: UpdateSink, *, path: str, secret: str, host: str, port: int) -> None:
+    def __init__(self, sink: UpdateSink, webhook: Webhook) -> None:
         self._sink = sink
-        self._path = path
-        self._secret = secret.encode()
-        self._host = host
-        self._port = port
+        self._path = webhook.path
+        self._secret = webhook.secret.encode()
+        self._host = webhook.host
+        self._port = webhook.port
         self._runner: web.AppRunner | None = None
         self._work = _Tasks()
 
@@ -199,3 +207,12 @@ class WebhookServer:
             return web.Response(status=400, text="Bad Request: not an update object")
         self._work.spawn(self._sink.handle_update(update))
         return web.Response()
+
+
+def open_intake(
+    fetch: FetchUpdates, sink: UpdateSink, webhook: Webhook | None
+) -> Poller | WebhookServer:
+    """The webhook server when one is configured, else long polling through ``fetch``."""
+    if webhook is None:
+        return Poller(fetch, sink)
+    return WebhookServer(sink, webhook)

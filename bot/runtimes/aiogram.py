@@ -31,7 +31,7 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot.intake import Poller, Webhook, WebhookServer
+from bot.intake import Poller, Webhook, WebhookServer, open_intake
 from bot.sender import PermanentError, RetryAfter, TransientError
 from bot.service import Service
 from bot.updates import ALLOWED_UPDATES
@@ -74,15 +74,7 @@ class AiogramRuntime:
         await self.service.publish_menu()
         if webhook is None:
             await self.bot.delete_webhook()
-            self._intake = Poller(self.fetch_updates, self.service, wait=10)
-        else:
-            self._intake = WebhookServer(
-                self.service,
-                path=webhook.path,
-                secret=webhook.secret,
-                host=webhook.host,
-                port=webhook.port,
-            )
+        self._intake = open_intake(self.fetch_updates, self.service, webhook)
         await self._intake.start()
         if webhook is not None:
             await self.bot.set_webhook(

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.intake import SECRET_HEADER, Poller, WebhookServer
+from bot.intake import SECRET_HEADER, Poller, Webhook, WebhookServer
 from bot.sender import RetryAfter
 
 
@@ -99,9 +99,7 @@ async def test_webhook_takes_only_telegrams_requests(
 ) -> None:
     sink = Sink()
     port = _free_port()
-    server = WebhookServer(
-        sink, path="/hook", secret="the-webhook-secret-000", host="127.0.0.1", port=port
-    )
+    server = WebhookServer(sink, Webhook("", "the-webhook-secret-000", "127.0.0.1", port, "/hook"))
     await server.start()
     try:
         async with (
