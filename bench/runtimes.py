@@ -482,7 +482,7 @@ LADDER = (
     "markupsafe",
     "models.db",
     "models",
-    "handlers.app",
+    "handlers.core.app",
     "bot.settings",
     "bot.cli",
     "bot.service",

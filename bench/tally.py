@@ -19,8 +19,8 @@ from pathlib import Path
 # Lets the script run from a plain checkout as well as after `pip install -e .`.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from handlers.charts import render_result_chart
-from handlers.tally import shares, tally_approval, tally_ranked, tally_single
+from handlers.core.charts import render_result_chart
+from handlers.polls.tally import shares, tally_approval, tally_ranked, tally_single
 
 TARGET_MS = 200.0
 REPEATS = 5

@@ -22,14 +22,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.sender import PermanentError, Sender
 from bot.settings import Settings
 from bot.updates import to_incoming
-from handlers.actions import ActionCodec
-from handlers.app import App
-from handlers.charts import ChartRenderer, render_result_chart_isolated
-from handlers.clock import Clock, SystemClock
 from handlers.community import menu
-from handlers.context import Services
-from handlers.i18n import SUPPORTED
-from handlers.jobs import (
+from handlers.core.app import App
+from handlers.core.buttons import ActionCodec
+from handlers.core.charts import ChartRenderer, render_result_chart_isolated
+from handlers.core.clock import Clock, SystemClock
+from handlers.core.context import Services
+from handlers.core.i18n import SUPPORTED
+from handlers.core.jobs import (
     Claimed,
     claim_outbox,
     finish_outbox,
@@ -37,7 +37,7 @@ from handlers.jobs import (
     record_posted,
     run_due_jobs,
 )
-from handlers.messages import CallbackAnswer, MenuUpdate, Outgoing, Reply
+from handlers.core.messages import CallbackAnswer, MenuUpdate, Outgoing, Reply
 from models.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)

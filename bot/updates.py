@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from handlers.messages import Chat, ChatKind, Event, Incoming, Person
+from handlers.core.messages import Chat, ChatKind, Event, Incoming, Person
 
 ALLOWED_UPDATES = ["message", "callback_query", "chat_member", "my_chat_member"]
 _COMMAND = re.compile(

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.sandbox import Emulator
-from handlers.clock import FixedClock
+from handlers.core.clock import FixedClock
 from models.db import _upgrade_sync, create_engine, session_factory
 from tests.botapi import Conformance
 from tests.databases import backends, create_pg_database, drop_pg_database, wipe

@@ -14,12 +14,12 @@ import asyncpg
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from handlers.actions import ActionCodec
-from handlers.app import App
-from handlers.clock import FixedClock
-from handlers.context import Services
-from handlers.jobs import run_due_jobs
-from handlers.messages import (
+from handlers.core.app import App
+from handlers.core.buttons import ActionCodec
+from handlers.core.clock import FixedClock
+from handlers.core.context import Services
+from handlers.core.jobs import run_due_jobs
+from handlers.core.messages import (
     CallbackAnswer,
     Chat,
     ChatKind,

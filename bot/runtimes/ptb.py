@@ -36,7 +36,7 @@ from bot.intake import Poller, Webhook, WebhookServer, open_intake
 from bot.sender import PermanentError, RetryAfter, TransientError
 from bot.service import Service
 from bot.updates import ALLOWED_UPDATES
-from handlers.messages import CallbackAnswer, Outgoing
+from handlers.core.messages import CallbackAnswer, Outgoing
 
 log = logging.getLogger(__name__)
 NOT_MODIFIED = "message is not modified"

@@ -38,7 +38,7 @@ from bot.sandbox.world import (
 )
 from bot.service import Service
 from bot.settings import Settings
-from handlers.clock import ShiftableClock
+from handlers.core.clock import ShiftableClock
 
 __all__ = ["SANDBOX_TOKEN", "Sandbox", "reset", "run_sandbox"]
 

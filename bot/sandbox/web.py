@@ -39,8 +39,8 @@ from bot.sandbox.emulator import Emulator
 from bot.sandbox.emulator_http import ApiError, error_response, json_object, ok_response
 from bot.sandbox.emulator_models import EmuChat, EmulatorError, EmuMessage, EmuUser
 from bot.sandbox.telegram_html import utf16_len
-from handlers.clock import ShiftableClock
-from handlers.i18n import LANGUAGE_NAMES, N_, SUPPORTED, Translator, resolve_language
+from handlers.core.clock import ShiftableClock
+from handlers.core.i18n import LANGUAGE_NAMES, N_, SUPPORTED, Translator, resolve_language
 
 __all__ = ["LABELS", "SandboxWeb", "labels"]
 

@@ -16,7 +16,7 @@ from bot.runtimes import Runtime, build_runtime
 from bot.sandbox import Emulator
 from bot.service import Service
 from bot.settings import Settings
-from handlers.clock import ShiftableClock
+from handlers.core.clock import ShiftableClock
 
 TOKEN = "424242:courtyard-e2e-token"
 

@@ -25,7 +25,7 @@ from bot.intake import SECRET_HEADER
 from bot.runtimes import Runtime, Webhook, build_runtime
 from bot.sandbox import Emulator
 from bot.updates import to_incoming
-from handlers.messages import Incoming
+from handlers.core.messages import Incoming
 from tests.botapi import updates
 from tests.e2e.conftest import TOKEN
 

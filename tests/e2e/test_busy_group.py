@@ -19,7 +19,7 @@ from bot.runtimes import build_runtime
 from bot.sandbox import Emulator
 from bot.service import Service
 from bot.settings import Settings
-from handlers.clock import ShiftableClock
+from handlers.core.clock import ShiftableClock
 from tests.e2e.conftest import TOKEN, World
 from tests.e2e.helpers import ask, community
 

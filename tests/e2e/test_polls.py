@@ -11,7 +11,7 @@ import pytest
 from bot.runtimes import build_runtime
 from bot.sandbox import EmuMessage
 from bot.service import Service
-from handlers.charts import ChartRequest, render_result_chart_isolated
+from handlers.core.charts import ChartRequest, render_result_chart_isolated
 from tests.e2e.conftest import TOKEN, World
 from tests.e2e.helpers import ask, community
 

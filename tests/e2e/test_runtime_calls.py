@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.messages import Outgoing
+from handlers.core.messages import Outgoing
 from tests.e2e.conftest import World
 
 

@@ -24,7 +24,7 @@ from bot.sandbox import EmuChat, Emulator, EmuUser
 from bot.sandbox.demo import DEMO_GROUP_TITLE, PERSONAS, create_demo, kinds_to_tell
 from bot.sandbox.web import LABELS, SandboxWeb, labels
 from bot.sandbox.world import World, load_world, read_world, save_world
-from handlers.clock import ShiftableClock
+from handlers.core.clock import ShiftableClock
 
 TOKEN = "100000:courtyard-web-test"
 

@@ -7,8 +7,8 @@ import dataclasses
 
 import pytest
 
-from handlers import registry
-from handlers.context import Context
+from handlers.core import registry
+from handlers.core.context import Context
 from tests.support import Driver, text
 
 

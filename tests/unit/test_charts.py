@@ -1,4 +1,4 @@
-"""handlers.charts: PNG output, scripts without fonts, and lazy matplotlib."""
+"""handlers.core.charts: PNG output, scripts without fonts, and lazy matplotlib."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.fonts import FONT_PACKAGES, missing_fonts
-from handlers.charts import WIDTH_PX, render_result_chart, result_chart_figure
-from handlers.i18n import Translator
+from handlers.core.charts import WIDTH_PX, render_result_chart, result_chart_figure
+from handlers.core.i18n import Translator
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -131,13 +131,13 @@ def test_rejects_bad_input(
 
 
 def test_importing_charts_does_not_import_matplotlib() -> None:
-    code = "import sys, handlers.charts; sys.exit('matplotlib' in sys.modules)"
+    code = "import sys, handlers.core.charts; sys.exit('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False)
     assert result.returncode == 0
 
 
 async def test_isolated_rendering_in_a_child_process_gives_the_same_png() -> None:
-    from handlers.charts import ChartRequest, render_result_chart, render_result_chart_isolated
+    from handlers.core.charts import ChartRequest, render_result_chart, render_result_chart_isolated
 
     args = ("Paint the door?", ["1. Green", "2. Blue"], [2, 1])
     value_labels = ("2 (67%)", "1 (33%)")
@@ -322,7 +322,7 @@ def test_a_font_installed_after_matplotlib_cached_its_font_list_is_found(tmp_pat
     subprocess.run([sys.executable, "-c", forget_cjk], env=env, check=True, cwd=ROOT)
     draw = (
         "import json, sys\n"
-        "from handlers.charts import result_chart_figure\n"
+        "from handlers.core.charts import result_chart_figure\n"
         "figure = result_chart_figure(*json.loads(sys.argv[1]))\n"
         "texts = [*figure.texts, *figure.axes[0].texts]\n"
         "print(json.dumps([t.get_text() for t in texts]))\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from handlers.messages import Event, MenuUpdate, Reply
+from handlers.core.messages import Event, MenuUpdate, Reply
 from models import AuditEntry, Community, Member
 from tests.support import Driver, answers, buttons, text
 

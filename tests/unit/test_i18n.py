@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.i18n import SUPPORTED, Translator
+from handlers.core.i18n import SUPPORTED, Translator
 
 AT = datetime(2026, 12, 4, 18, 18, tzinfo=UTC)
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

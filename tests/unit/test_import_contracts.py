@@ -34,9 +34,9 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 VIOLATIONS = {
-    "Rule of direction: bot -> handlers -> models": ("models/base.py", "import handlers.app"),
+    "Rule of direction: bot -> handlers -> models": ("models/base.py", "import handlers.core.app"),
     "The product core never imports a Telegram framework or the scheduler": (
-        "handlers/messages.py",
+        "handlers/core/messages.py",
         "import aiogram",
     ),
     "The aiogram runtime never loads python-telegram-bot": (
@@ -49,7 +49,7 @@ VIOLATIONS = {
     ),
     "The emulator stands apart from the product it tests": (
         "bot/sandbox/emulator_models.py",
-        "import handlers.messages",
+        "import handlers.core.messages",
     ),
 }
 

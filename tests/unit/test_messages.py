@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.messages import ANSWER_LIMIT, plain_text
+from handlers.core.messages import ANSWER_LIMIT, plain_text
 
 
 def test_tags_go_and_entities_are_read() -> None:

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from handlers.app import App
-from handlers.context import JobContext
-from handlers.messages import Chat, Incoming, Outgoing, Person, Reply
+from handlers.core.app import App
+from handlers.core.context import JobContext
+from handlers.core.messages import Chat, Incoming, Outgoing, Person, Reply
 from handlers.needs import need_poll_closed
 from models import (
     AuditEntry,

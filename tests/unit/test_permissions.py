@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from handlers import registry
-from handlers.registry import Needs, Where
+from handlers.core import registry
+from handlers.core.registry import Needs, Where
 from models import AuditEntry
 from tests.support import Driver, answers, text
 

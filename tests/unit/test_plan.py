@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from handlers.i18n import Translator
-from handlers.numbering import parse_number
+from handlers.core.i18n import Translator
+from handlers.core.numbering import parse_number
 from models import NoteKind, PlanItem, PlanNote, PlanStatus
 from tests.support import Driver, text
 from tests.unit.test_needs import adopt, audit_actions

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from handlers.i18n import SUPPORTED, Translator
-from handlers.poll_input import (
+from handlers.core.i18n import SUPPORTED, Translator
+from handlers.polls import next_choice
+from handlers.polls.parsing import (
     KIND_WORDS,
     MAX_DURATION,
     MAX_OPTION_CHARS,
@@ -22,7 +23,6 @@ from handlers.poll_input import (
     parse_poll,
     poll_example,
 )
-from handlers.polls import next_choice
 from models import PollKind
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -11,11 +11,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import polls
-from handlers.charts import ChartRequest, render_result_chart_isolated
-from handlers.context import Context, UserError, Work
-from handlers.i18n import Translator
-from handlers.jobs import record_posted
-from handlers.messages import Chat, Incoming, Outgoing, Person, Reply
+from handlers.core.charts import ChartRequest, render_result_chart_isolated
+from handlers.core.context import Context, UserError, Work
+from handlers.core.i18n import Translator
+from handlers.core.jobs import record_posted
+from handlers.core.messages import Chat, Incoming, Outgoing, Person, Reply
 from models import (
     AuditEntry,
     Ballot,

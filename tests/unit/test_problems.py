@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from handlers.registry import COMMANDS
+from handlers.core.registry import COMMANDS
 from models import Problem, ProblemStatus
 from tests.support import Driver, text
 from tests.unit.test_needs import audit_actions

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.service import Service
 from bot.settings import Settings
-from handlers.messages import MAX_COPIES, CallbackAnswer, Outgoing
+from handlers.core.messages import MAX_COPIES, CallbackAnswer, Outgoing
 
 GROUP = -100_123
 

@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.service import Service
 from bot.settings import Settings
-from handlers import registry
-from handlers.charts import ChartError, ChartRequest
-from handlers.jobs import Claimed
-from handlers.messages import Outgoing
+from handlers.core import registry
+from handlers.core.charts import ChartError, ChartRequest
+from handlers.core.jobs import Claimed
+from handlers.core.messages import Outgoing
 from tests.support import Driver, FakeAdmins, connections_in_use, text, write_at_once
 from tests.unit.test_service import SlowTelegram
 

@@ -1,4 +1,4 @@
-"""Rules of handlers.tally: worked examples plus properties over random polls."""
+"""Rules of handlers.polls.tally: worked examples plus properties over random polls."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.tally import (
+from handlers.polls.tally import (
     CountResult,
     RankedResult,
     Round,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from handlers.context import Context
-from handlers.messages import Button
+from handlers.core.context import Context
+from handlers.core.messages import Button
 
 PAGE_SIZE = 10
 MAX_PAGE_CHARS = 3500

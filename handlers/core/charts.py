@@ -420,7 +420,7 @@ class ChartRequest:
     A poll's close writes this into the outbox instead of a picture: drawing
     takes a child process and half a second or more, which must not happen
     while the closing transaction holds its locks. The outbox drain draws it
-    once the claim has committed (see ``handlers.jobs.Claimed``).
+    once the claim has committed (see ``handlers.core.jobs.Claimed``).
     """
 
     title: str
@@ -478,7 +478,7 @@ async def render_result_chart_isolated(chart: ChartRequest) -> bytes:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "handlers.charts",
+        "handlers.core.charts",
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from handlers import audit, pages
-from handlers.context import Context, UserError, hint
-from handlers.i18n import (
+from handlers.core import audit
+from handlers.core import paging as pages
+from handlers.core.context import Context, UserError, hint
+from handlers.core.i18n import (
     LANGUAGE_NAMES,
     N_,
     SUPPORTED,
@@ -18,8 +19,8 @@ from handlers.i18n import (
     parse_language,
     resolve_language,
 )
-from handlers.messages import Event, MenuUpdate, Person
-from handlers.registry import COMMANDS, Needs, Where, action, command, on_event, on_text
+from handlers.core.messages import Event, MenuUpdate, Person
+from handlers.core.registry import COMMANDS, Needs, Where, action, command, on_event, on_text
 from models import AuditEntry, Community, Member, MemberKind, User
 
 LOG_PAGE = 15

@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers import registry
-from handlers.charts import ChartRenderer, ChartRequest
-from handlers.context import JobContext, Services
-from handlers.messages import MAX_COPIES, Button, Outgoing
+from handlers.core import registry
+from handlers.core.charts import ChartRenderer, ChartRequest
+from handlers.core.context import JobContext, Services
+from handlers.core.messages import MAX_COPIES, Button, Outgoing
 from models import Job, JobState, OutboxMessage, OutboxState, PostedMessage
 
 log = logging.getLogger(__name__)

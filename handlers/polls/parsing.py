@@ -39,8 +39,8 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from handlers.context import example, hint
-from handlers.i18n import N_, Translator
+from handlers.core.context import example, hint
+from handlers.core.i18n import N_, Translator
 from models import PollKind
 from models.polls import MAX_POLL_OPTIONS
 

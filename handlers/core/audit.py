@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from handlers.i18n import Translator
+from handlers.core.i18n import Translator
 
 TEMPLATES: dict[str, str] = {}
 

@@ -31,7 +31,7 @@ Decisions worth knowing before changing this module:
   change of the voter's ballot, wherever pressed, edits all of them, and the
   close turns each into the voter's vote and the result, without buttons.
 - **Reading /poll** (question, options, kind word, deadline) is in
-  handlers.poll_input, pure functions with no database; its public names
+  handlers.polls.parsing, pure functions with no database; its public names
   are re-exported here.
 - **Deadline**: a job closes the poll at the deadline; another reminds,
   24 hours before, members who have not voted and have started the bot
@@ -64,14 +64,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
-from handlers import audit, jobs, limits, tally
-from handlers.actions import BadAction
-from handlers.charts import ChartRequest
-from handlers.context import Context, JobContext, UserError, Work, hint
-from handlers.i18n import N_, Translator
-from handlers.messages import Button, plain_text
-from handlers.numbering import LARGEST_NUMBER, add_numbered, parse_number
-from handlers.poll_input import (
+from handlers.core import audit, jobs, limits
+from handlers.core.buttons import BadAction
+from handlers.core.charts import ChartRequest
+from handlers.core.context import Context, JobContext, UserError, Work, hint
+from handlers.core.i18n import N_, Translator
+from handlers.core.messages import Button, plain_text
+from handlers.core.numbering import LARGEST_NUMBER, add_numbered, parse_number
+from handlers.core.registry import Needs, action, command, job
+from handlers.polls import tally
+from handlers.polls.parsing import (
     DEFAULT_DURATION,
     KIND_WORDS,
     MAX_OPTION_CHARS,
@@ -86,7 +88,6 @@ from handlers.poll_input import (
     parse_deadline,
     parse_poll,
 )
-from handlers.registry import Needs, action, command, job
 from models import Ballot, Community, Member, Poll, PollKind, PollVoter, User
 
 __all__ = [

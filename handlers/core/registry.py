@@ -1,7 +1,7 @@
 """The one table each runtime walks: command names, button kinds, events, plain text, jobs.
 
 Feature modules register their use cases with the decorators below;
-``handlers.app`` imports every feature module so the table is complete.
+``handlers.core.app`` imports every feature module so the table is complete.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from handlers.messages import Event
+from handlers.core.messages import Event
 
 if TYPE_CHECKING:
-    from handlers.context import Context, JobContext
+    from handlers.core.context import Context, JobContext
 
 UseCase = Callable[["Context"], Awaitable[None]]
 JobRunner = Callable[["JobContext", int], Awaitable[None]]

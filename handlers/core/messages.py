@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import unescape
 
-from handlers import limits
+from handlers.core import limits
 
 ANSWER_LIMIT = limits.CALLBACK_ANSWER
 MAX_COPIES = 5  # named copies of one thing kept per chat; older ones are no longer edited

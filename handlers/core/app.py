@@ -26,12 +26,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import handlers.community
 import handlers.needs
 import handlers.polls  # noqa: F401 - registers its use cases
-from handlers import registry
-from handlers.actions import BadAction
-from handlers.context import Context, Services, UserError, reader_language
-from handlers.i18n import Translator, resolve_language
-from handlers.messages import ANSWER_LIMIT, CallbackAnswer, Incoming, Outgoing, Reply, plain_text
-from handlers.registry import CommandSpec, Needs, Where
+from handlers.core import registry
+from handlers.core.buttons import BadAction
+from handlers.core.context import Context, Services, UserError, reader_language
+from handlers.core.i18n import Translator, resolve_language
+from handlers.core.messages import (
+    ANSWER_LIMIT,
+    CallbackAnswer,
+    Incoming,
+    Outgoing,
+    Reply,
+    plain_text,
+)
+from handlers.core.registry import CommandSpec, Needs, Where
 from models import Community, Member, User
 
 log = logging.getLogger(__name__)

@@ -28,13 +28,15 @@ from typing import TypeVar
 from sqlalchemy import ScalarSelect, case, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from handlers import audit, pages, polls
-from handlers.actions import BadAction
-from handlers.context import Context, UserError, Work, example, hint
-from handlers.i18n import N_, Translator
-from handlers.messages import Button
-from handlers.numbering import LARGEST_NUMBER, add_numbered, parse_number
-from handlers.registry import action, command
+from handlers import polls
+from handlers.core import audit
+from handlers.core import paging as pages
+from handlers.core.buttons import BadAction
+from handlers.core.context import Context, UserError, Work, example, hint
+from handlers.core.i18n import N_, Translator
+from handlers.core.messages import Button
+from handlers.core.numbering import LARGEST_NUMBER, add_numbered, parse_number
+from handlers.core.registry import action, command
 from models import (
     Community,
     Member,

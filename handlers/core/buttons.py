@@ -16,7 +16,7 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from handlers import limits
+from handlers.core import limits
 
 MAX_CALLBACK_BYTES = limits.CALLBACK_DATA_BYTES
 LAYOUT_VERSION = "1"

@@ -22,11 +22,11 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.actions import Action, ActionCodec
-from handlers.charts import ChartRequest
-from handlers.clock import Clock
-from handlers.i18n import DEFAULT_LANGUAGE, Translator, resolve_language
-from handlers.messages import (
+from handlers.core.buttons import Action, ActionCodec
+from handlers.core.charts import ChartRequest
+from handlers.core.clock import Clock
+from handlers.core.i18n import DEFAULT_LANGUAGE, Translator, resolve_language
+from handlers.core.messages import (
     ANSWER_LIMIT,
     Button,
     CallbackAnswer,
@@ -72,7 +72,7 @@ class Work:
     def audit(
         self, community: Community, actor_id: int | None, action: str, **details: Any
     ) -> None:
-        """Append to the public log; ``action`` must have a template in handlers.audit."""
+        """Append to the public log; ``action`` must have a template in handlers.core.audit."""
         self.session.add(
             AuditEntry(
                 community_id=community.id,
