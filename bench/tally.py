@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from handlers.core.charts import render_result_chart
-from handlers.polls.tally import shares, tally_approval, tally_ranked, tally_single
+from handlers.core.tally import shares, tally_approval, tally_ranked, tally_single
 
 TARGET_MS = 200.0
 REPEATS = 5

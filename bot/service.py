@@ -22,9 +22,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.sender import PermanentError, Sender
 from bot.settings import Settings
 from bot.updates import to_incoming
-from handlers.community import menu
 from handlers.core.app import App
-from handlers.core.buttons import ActionCodec
+from handlers.core.buttons import ButtonCodec
 from handlers.core.charts import ChartRenderer, render_result_chart_isolated
 from handlers.core.clock import Clock, SystemClock
 from handlers.core.context import Services
@@ -38,6 +37,7 @@ from handlers.core.jobs import (
     run_due_jobs,
 )
 from handlers.core.messages import CallbackAnswer, MenuUpdate, Outgoing, Reply
+from handlers.features import all_features
 from models.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
@@ -95,9 +95,9 @@ class Service:
         secret = settings.bot_token.get_secret_value() if settings.bot_token else "sandbox"
         self.services = Services(
             clock=self.clock,
-            codec=ActionCodec(hashlib.sha256(secret.encode()).digest()),
+            codec=ButtonCodec(hashlib.sha256(secret.encode()).digest()),
         )
-        self.app = App(self.sessions, self.services, _Admins(lambda: self.telegram))
+        self.app = App(self.sessions, self.services, _Admins(lambda: self.telegram), all_features())
         #: Draws the charts the outbox asks for, after the claim has committed.
         self.chart_renderer = chart_renderer
         self._drawing = asyncio.Semaphore(CHARTS_AT_ONCE)
@@ -151,7 +151,7 @@ class Service:
     async def publish_menu(self) -> None:
         for language in SUPPORTED:
             code = MENU_LANGUAGE_CODES[language]
-            await self.telegram.set_menu(menu(language), code)
+            await self.telegram.set_menu(self.app.registry.menu(language), code)
 
     async def stop(self) -> None:
         """Finish updates in flight, then stop waking and sending (draining what is queued)."""
@@ -212,7 +212,7 @@ class Service:
             elif isinstance(reply, MenuUpdate):
                 try:
                     await self.telegram.set_menu(
-                        menu(reply.language), "", scope_chat_id=reply.chat_id
+                        self.app.registry.menu(reply.language), "", scope_chat_id=reply.chat_id
                     )
                 except Exception as error:  # a menu is a nicety; the reply must still go out
                     log.warning("menu of chat %s not set: %s", reply.chat_id, error)
@@ -279,7 +279,7 @@ class Service:
             try:
                 while True:
                     self._dirty = False
-                    await run_due_jobs(self.sessions, self.services)
+                    await run_due_jobs(self.sessions, self.services, self.app.registry)
                     await self.drain_outbox()
                     if not self._dirty:
                         break

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import re
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -15,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from handlers.core.app import App
-from handlers.core.buttons import ActionCodec
+from handlers.core.buttons import ButtonCodec
 from handlers.core.clock import FixedClock
 from handlers.core.context import Services
 from handlers.core.jobs import run_due_jobs
@@ -29,6 +30,8 @@ from handlers.core.messages import (
     Person,
     Reply,
 )
+from handlers.core.registry import Feature
+from handlers.features import all_features
 
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(?P<args>.*))?$", re.S)
 
@@ -42,12 +45,20 @@ class FakeAdmins:
 
 
 class Driver:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], clock: FixedClock) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: FixedClock,
+        *,
+        features: Sequence[Feature] | None = None,
+    ) -> None:
         self.clock = clock
         self.sessions = sessions
         self.admins = FakeAdmins()
-        self.services = Services(clock=clock, codec=ActionCodec(b"test"))
-        self.app = App(sessions, self.services, self.admins)
+        self.services = Services(clock=clock, codec=ButtonCodec(b"test"))
+        self.app = App(
+            sessions, self.services, self.admins, all_features() if features is None else features
+        )
         self._ids = itertools.count(1001)
         self._messages = itertools.count(1)
 
@@ -98,7 +109,7 @@ class Driver:
         return await self.app.handle(incoming)
 
     async def run_jobs(self) -> int:
-        return await run_due_jobs(self.sessions, self.services)
+        return await run_due_jobs(self.sessions, self.services, self.app.registry)
 
     async def community(self, admin: Person, *members: Person, setup: str = "") -> Chat:
         """A set-up group with ``admin`` and ``members`` on the roster."""

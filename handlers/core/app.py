@@ -1,5 +1,9 @@
 """The entry point both runtimes call: one Incoming in, a list of replies out.
 
+An ``App`` is given the features it runs (``Registry``): what a command,
+button, event or plain text does is looked up there, never in a table
+filled at import.
+
 ``App.handle`` opens the unit of work, keeps the user row fresh, finds the
 community and the sender's membership, picks the reply language, checks
 where and by whom the use case may run, and turns bad input into a
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -22,11 +26,6 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-# Feature modules register their use cases on import.
-import handlers.community
-import handlers.needs
-import handlers.polls  # noqa: F401 - registers its use cases
-from handlers.core import registry
 from handlers.core.buttons import BadAction
 from handlers.core.context import Context, Services, UserError, reader_language
 from handlers.core.i18n import Translator, resolve_language
@@ -38,7 +37,7 @@ from handlers.core.messages import (
     Reply,
     plain_text,
 )
-from handlers.core.registry import CommandSpec, Needs, Where
+from handlers.core.registry import CommandSpec, Feature, Needs, Registry, Where
 from models import Community, Member, User
 
 log = logging.getLogger(__name__)
@@ -58,11 +57,16 @@ class _ChatLock:
 
 class App:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], services: Services, admins: ChatAdmins
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        services: Services,
+        admins: ChatAdmins,
+        features: Sequence[Feature],
     ) -> None:
         self.sessions = sessions
         self.services = services
         self.admins = admins
+        self.registry = Registry(features)
         self._locks: dict[int, _ChatLock] = {}
 
     @asynccontextmanager
@@ -108,7 +112,7 @@ class App:
         Asked only where the command may run, and only in groups (nobody
         administers a private chat), so a refused command costs no API call.
         """
-        spec = _command_spec(incoming)
+        spec = self._command_spec(incoming)
         if spec is None or not spec.asks_admin or not _allowed_in(spec, incoming):
             return None
         if not incoming.chat.is_group:
@@ -133,13 +137,12 @@ class App:
             t = Translator(resolve_language(incoming.user.language_code))
         else:
             t = Translator(reader_language(user, None))
-        return Context(incoming, session, self.services, t, user, community, member)
+        return Context(incoming, session, self.services, self.registry, t, user, community, member)
 
     async def _dispatch(self, ctx: Context) -> None:
         incoming = ctx.incoming
         if incoming.event is not None:
-            run = registry.EVENTS.get(incoming.event)
-            if run is not None:
+            for run in self.registry.events.get(incoming.event, ()):
                 await run(ctx)
             return
         if incoming.callback_data is not None:
@@ -150,12 +153,12 @@ class App:
             return
         if incoming.text:
             where = Where.PRIVATE if incoming.chat.is_private else Where.GROUP
-            if (run_text := registry.TEXTS.get(where)) is not None:
+            if (run_text := self.registry.texts.get(where)) is not None:
                 await run_text(ctx)
 
     async def _dispatch_command(self, ctx: Context) -> None:
         name = (ctx.incoming.command or "").lower()
-        spec = registry.COMMANDS.get(name)
+        spec = self.registry.commands.get(name)
         if spec is None:
             raise UserError(
                 ctx.t("I don't know /{command}. Send /help to see what I can do.", command=name)
@@ -171,14 +174,16 @@ class App:
 
     async def _dispatch_button(self, ctx: Context) -> None:
         try:
-            ctx.action = self.services.codec.decode(ctx.incoming.callback_data)
-            spec = registry.ACTIONS[ctx.action.kind]
-        except (BadAction, KeyError):
+            pressed = self.services.codec.unpack(
+                ctx.incoming.callback_data, self.registry.button_types
+            )
+        except BadAction:
             ctx.answer(ctx.reader.gettext("This button is no longer valid."), alert=True)
             return
+        spec = self.registry.buttons[type(pressed).KIND]
         self._check_needs(ctx, spec.needs)
         try:
-            await spec.run(ctx)
+            await spec.run(ctx, pressed)
         except BadAction:
             ctx.replies = []
             ctx.answer(ctx.reader.gettext("This button is no longer valid."), alert=True)
@@ -186,19 +191,20 @@ class App:
         if not any(getattr(r, "callback_id", None) for r in ctx.replies):
             ctx.answer()
 
+    def _command_spec(self, incoming: Incoming) -> CommandSpec | None:
+        """The command ``incoming`` runs, if it is a known one (events and buttons come first)."""
+        if incoming.event is not None or incoming.callback_data is not None:
+            return None
+        if not incoming.command:
+            return None
+        return self.registry.commands.get(incoming.command.lower())
+
     @staticmethod
     def _check_needs(ctx: Context, needs: Needs) -> None:
         if needs >= Needs.COMMUNITY:
             ctx.require_community()
         if needs >= Needs.MEMBER:
             ctx.require_member()
-
-
-def _command_spec(incoming: Incoming) -> CommandSpec | None:
-    """The command ``incoming`` runs, if it is a known command (events and buttons come first)."""
-    if incoming.event is not None or incoming.callback_data is not None or not incoming.command:
-        return None
-    return registry.COMMANDS.get(incoming.command.lower())
 
 
 def _allowed_in(spec: CommandSpec, incoming: Incoming) -> bool:

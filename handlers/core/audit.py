@@ -1,22 +1,20 @@
 """How audit-log entries read. Entries store an action and plain details;
-they are rendered in the reader's language when someone reads /log."""
+they are rendered in the reader's language when someone reads /log, with the
+templates the features declared (``Feature.audit``)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from markupsafe import Markup
 
 from handlers.core.i18n import Translator
 
-TEMPLATES: dict[str, str] = {}
 
-
-def template(action: str, message: str) -> None:
-    """Register how ``action`` reads; ``message`` is an N_() string with detail placeholders."""
-    TEMPLATES[action] = message
-
-
-def describe(t: Translator, action: str, details: dict[str, str]) -> Markup:
-    message = TEMPLATES.get(action)
+def describe(
+    t: Translator, templates: Mapping[str, str], action: str, details: dict[str, str]
+) -> Markup:
+    message = templates.get(action)
     if message is None:
         return Markup("{action}").format(action=action)
     try:

@@ -8,7 +8,7 @@ transaction commits) or ``post`` (written to the outbox inside the
 transaction, for fan-out and scheduled messages; a chart is posted as the
 data to draw it, drawn when the outbox is drained). What they need to know
 from Telegram is asked by the app before the transaction opens (see
-``registry.command(asks_admin=...)``).
+``Feature.command(asks_admin=...)``).
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.core.buttons import Action, ActionCodec
+from handlers.core.buttons import ButtonCodec, ButtonData
 from handlers.core.charts import ChartRequest
 from handlers.core.clock import Clock
 from handlers.core.i18n import DEFAULT_LANGUAGE, Translator, resolve_language
@@ -36,7 +36,11 @@ from handlers.core.messages import (
     Reply,
     plain_text,
 )
-from models import AuditEntry, Community, Member, OutboxMessage, User
+from models import AuditEntry, Community, Job, JobState, Member, OutboxMessage, User
+
+if TYPE_CHECKING:
+    from handlers.core.registry import Registry, VoteRequest
+    from models import Poll
 
 
 class UserError(Exception):
@@ -52,7 +56,7 @@ class Services:
     """Long-lived collaborators shared by every use case."""
 
     clock: Clock
-    codec: ActionCodec
+    codec: ButtonCodec
     bot_username: str = "CourtyardBot"
 
 
@@ -61,13 +65,27 @@ class Work:
 
     session: AsyncSession
     services: Services
+    registry: Registry
 
     @property
     def now(self) -> datetime:
         return self.services.clock.now()
 
-    def button(self, label: str, kind: str, *args: int | str) -> Button:
-        return Button(label, self.services.codec.encode(kind, *args))
+    def button(self, label: str, value: ButtonData) -> Button:
+        return Button(label, self.services.codec.pack(value))
+
+    def schedule(self, kind: str, ref_id: int, due_at: datetime) -> None:
+        """Have job ``kind`` run for ``ref_id`` at ``due_at`` (committed with this change)."""
+        if kind not in self.registry.jobs:
+            raise ValueError(f"no job runner for {kind}")
+        self.session.add(Job(kind=kind, ref_id=ref_id, due_at=due_at, state=JobState.DUE))
+
+    async def open_vote(self, request: VoteRequest) -> Poll:
+        """Put ``request`` to the members as a poll; its close hook gets the outcome."""
+        opener = self.registry.vote_opener
+        if opener is None or not isinstance(self, Context):
+            raise RuntimeError("no feature of this app opens votes")
+        return await opener(self, request)
 
     def audit(
         self, community: Community, actor_id: int | None, action: str, **details: Any
@@ -137,11 +155,11 @@ class Context(Work):
     incoming: Incoming
     session: AsyncSession
     services: Services
+    registry: Registry
     t: Translator
     user: User
     community: Community | None = None
     member: Member | None = None
-    action: Action | None = None
     replies: list[Reply] = field(default_factory=list)
     chat_admin: bool | None = None
 
@@ -298,6 +316,7 @@ def reader_language(user: User, community: Community | None) -> str:
 class JobContext(Work):
     session: AsyncSession
     services: Services
+    registry: Registry
 
 
 def hint(t: Translator, problem: str, example: str) -> str:

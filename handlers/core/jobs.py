@@ -18,22 +18,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.core import registry
 from handlers.core.charts import ChartRenderer, ChartRequest
 from handlers.core.context import JobContext, Services
 from handlers.core.messages import MAX_COPIES, Button, Outgoing
+from handlers.core.registry import Registry
 from models import Job, JobState, OutboxMessage, OutboxState, PostedMessage
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 SENDING_LEASE = timedelta(minutes=5)
-
-
-def schedule(session: AsyncSession, kind: str, ref_id: int, due_at: datetime) -> None:
-    if kind not in registry.JOBS:
-        raise ValueError(f"no job runner for {kind}")
-    session.add(Job(kind=kind, ref_id=ref_id, due_at=due_at, state=JobState.DUE))
 
 
 async def cancel(session: AsyncSession, kind: str, ref_id: int) -> None:
@@ -45,7 +39,10 @@ async def cancel(session: AsyncSession, kind: str, ref_id: int) -> None:
 
 
 async def run_due_jobs(
-    sessions: async_sessionmaker[AsyncSession], services: Services, limit: int = 100
+    sessions: async_sessionmaker[AsyncSession],
+    services: Services,
+    registry: Registry,
+    limit: int = 100,
 ) -> int:
     """Run up to ``limit`` due jobs, one transaction each; returns how many ran."""
     done = 0
@@ -63,7 +60,7 @@ async def run_due_jobs(
             job_id, kind, ref_id = job.id, job.kind, job.ref_id
             try:
                 async with session.begin_nested():
-                    await registry.JOBS[kind](JobContext(session, services), ref_id)
+                    await registry.jobs[kind](JobContext(session, services, registry), ref_id)
                     job.state = JobState.DONE
                     job.claimed_at = services.clock.now()
             except Exception as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +13,7 @@ from models.base import Numbered
 
 #: The largest number a row can have (the column is a 32-bit integer).
 LARGEST_NUMBER = 2**31 - 1
+N = TypeVar("N", bound=Numbered)
 _NUMBER = re.compile(r"#?\s*([0-9]+)")
 
 
@@ -38,3 +40,17 @@ async def add_numbered(session: AsyncSession, row: Numbered) -> None:
     row.number = (top or 0) + 1
     session.add(row)
     await session.flush()
+
+
+async def find_numbered(
+    session: AsyncSession, model: type[N], community: Community, number: int
+) -> N | None:
+    """``community``'s row of ``model`` numbered ``number``, locked for the change about to be made."""
+    if number > LARGEST_NUMBER:
+        return None
+    found: N | None = await session.scalar(
+        select(model)
+        .where(model.community_id == community.id, model.number == number)
+        .with_for_update(of=model)
+    )
+    return found

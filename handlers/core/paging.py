@@ -1,14 +1,41 @@
-"""Long lists split into pages with ◀ ▶ buttons, never cut mid-entity."""
+"""Long lists split into pages with ◀ ▶ buttons, never cut mid-entity.
+
+A feature declares a list once (``Feature.listing``): a command, a page
+button and a function saying what the list holds (``Listed``). Paging,
+the ◀ ▶ row and editing the message in place when a page is turned are
+done here, the same way for every list.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from handlers.core.context import Context
+from handlers.core.buttons import ListPage
 from handlers.core.messages import Button
+
+if TYPE_CHECKING:
+    from handlers.core.context import Context
 
 PAGE_SIZE = 10
 MAX_PAGE_CHARS = 3500
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A list's entries under ``header``; ``empty`` is what is said when there are none.
+
+    Usually ``lines`` is the whole list and is cut into pages here, ``size``
+    entries at most. A list too long to read whole (the audit log) gives only
+    the lines of the page asked for and says how many ``pages`` there are.
+    """
+
+    header: str
+    lines: Sequence[str]
+    empty: str = ""
+    size: int = PAGE_SIZE
+    pages: int | None = None
 
 
 def page_of(lines: Sequence[str], page: int, size: int = PAGE_SIZE) -> tuple[list[str], int, int]:
@@ -29,21 +56,31 @@ def page_of(lines: Sequence[str], page: int, size: int = PAGE_SIZE) -> tuple[lis
     return pages[page], page, len(pages)
 
 
-def nav_row(ctx: Context, kind: str, page: int, pages: int, *args: int | str) -> list[list[Button]]:
-    """◀ / ▶ buttons calling action ``kind`` with ``(*args, page)``; none for a single page."""
+def nav_row(ctx: Context, kind: type[ListPage], page: int, pages: int) -> list[list[Button]]:
+    """◀ / ▶ buttons turning to the neighbouring pages; none for a single page."""
     if pages <= 1:
         return []
     row = []
     if page > 0:
-        row.append(ctx.button("◀", kind, *args, page - 1))
-    row.append(ctx.button(f"{page + 1}/{pages}", kind, *args, page))
+        row.append(ctx.button("◀", kind(page - 1)))
+    row.append(ctx.button(f"{page + 1}/{pages}", kind(page)))
     if page < pages - 1:
-        row.append(ctx.button("▶", kind, *args, page + 1))
+        row.append(ctx.button("▶", kind(page + 1)))
     return [row]
 
 
-def show(ctx: Context, text: str, buttons: list[list[Button]]) -> None:
-    """Send a list page, or edit it in place when a page button was pressed."""
+def show(ctx: Context, listed: Listed, kind: type[ListPage], page: int) -> None:
+    """Send a page of the list, or edit it in place when a page button was pressed."""
+    if listed.lines:
+        if listed.pages is None:
+            chunk, page, count = page_of(listed.lines, page, listed.size)
+        else:
+            chunk, count = list(listed.lines), listed.pages
+            page = min(max(page, 0), count - 1)
+        text = "\n".join([listed.header, *chunk])
+        buttons = nav_row(ctx, kind, page, count)
+    else:
+        text, buttons = listed.empty, []
     if ctx.incoming.callback_data is not None:
         ctx.edit(text, buttons)
     else:

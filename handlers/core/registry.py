@@ -1,23 +1,38 @@
-"""The one table each runtime walks: command names, button kinds, events, plain text, jobs.
+"""Features declare what they add; the app is handed the list.
 
-Feature modules register their use cases with the decorators below;
-``handlers.core.app`` imports every feature module so the table is complete.
+Like an aiogram ``Router`` per module and ``dp.include_routers(...)``: each
+feature package builds one ``Feature`` and decorates its use cases with it —
+commands, buttons, list pages, events, plain text, jobs, hooks run when a
+poll it opened closes, and how its audit entries read. ``Registry`` joins
+the features an app is given and refuses anything declared twice. Nothing
+is filled in when a module is imported, so a test can build an app with one
+feature and hooks of its own.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from handlers.core.buttons import ButtonData, ListPage, button_kind
+from handlers.core.i18n import Translator
 from handlers.core.messages import Event
+from handlers.core.outcome import Outcome
 
 if TYPE_CHECKING:
-    from handlers.core.context import Context, JobContext
+    from handlers.core.context import Context, JobContext, Work
+    from handlers.core.paging import Listed
+    from models import Poll, PollKind
 
 UseCase = Callable[["Context"], Awaitable[None]]
+ButtonCase = Callable[["Context", Any], Awaitable[None]]
 JobRunner = Callable[["JobContext", int], Awaitable[None]]
+CloseHook = Callable[["Work", "Poll", Outcome], Awaitable[None]]
+Lister = Callable[["Context", int], Awaitable["Listed"]]
+B = TypeVar("B", bound=ButtonData)
 
 
 class Where(enum.Enum):
@@ -49,74 +64,205 @@ class CommandSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class ActionSpec:
-    kind: str
-    run: UseCase
+class ButtonSpec:
+    """A button kind: its value type, parsed from the callback data, and its use case."""
+
+    type: type[ButtonData]
+    run: ButtonCase
     needs: Needs
 
-
-COMMANDS: dict[str, CommandSpec] = {}
-ACTIONS: dict[str, ActionSpec] = {}
-EVENTS: dict[Event, UseCase] = {}
-TEXTS: dict[Where, UseCase] = {}
-JOBS: dict[str, JobRunner] = {}
+    @property
+    def kind(self) -> str:
+        return button_kind(self.type)
 
 
-def command(
-    name: str,
-    description: str,
-    *,
-    where: Where = Where.GROUP,
-    needs: Needs = Needs.MEMBER,
-    in_menu: bool = True,
-    asks_admin: bool = False,
-) -> Callable[[UseCase], UseCase]:
-    """Register ``/name``; ``description`` is an untranslated N_() string for the menu."""
+@dataclass(frozen=True, slots=True)
+class VoteRequest:
+    """A decision another feature puts to the members; ``subject`` names it for the close hook.
 
-    def register(run: UseCase) -> UseCase:
-        if name in COMMANDS:
-            raise RuntimeError(f"/{name} registered twice")
-        COMMANDS[name] = CommandSpec(name, run, description, where, needs, in_menu, asks_admin)
-        return run
+    ``question`` and ``options`` are plain text; ``deadline`` None means the
+    polls feature's default duration.
+    """
 
-    return register
+    question: str
+    options: Sequence[str]
+    kind: PollKind
+    subject: tuple[str, int]
+    deadline: datetime | None = None
 
 
-def action(kind: str, *, needs: Needs = Needs.MEMBER) -> Callable[[UseCase], UseCase]:
-    def register(run: UseCase) -> UseCase:
-        if kind in ACTIONS:
-            raise RuntimeError(f"button kind {kind} registered twice")
-        ACTIONS[kind] = ActionSpec(kind, run, needs)
-        return run
-
-    return register
+OpenVote = Callable[["Context", VoteRequest], Awaitable["Poll"]]
 
 
-def on_event(event: Event) -> Callable[[UseCase], UseCase]:
-    def register(run: UseCase) -> UseCase:
-        EVENTS[event] = run
-        return run
+@dataclass
+class Feature:
+    """What one feature adds to the app, declared with the decorators below."""
 
-    return register
+    name: str
+    commands: list[CommandSpec] = field(default_factory=list)
+    buttons: list[ButtonSpec] = field(default_factory=list)
+    events: dict[Event, UseCase] = field(default_factory=dict)
+    texts: dict[Where, UseCase] = field(default_factory=dict)
+    jobs: dict[str, JobRunner] = field(default_factory=dict)
+    close_hooks: dict[str, CloseHook] = field(default_factory=dict)
+    audit_templates: dict[str, str] = field(default_factory=dict)
+    vote_opener: OpenVote | None = None
+
+    def command(
+        self,
+        name: str,
+        description: str,
+        *,
+        where: Where = Where.GROUP,
+        needs: Needs = Needs.MEMBER,
+        in_menu: bool = True,
+        asks_admin: bool = False,
+    ) -> Callable[[UseCase], UseCase]:
+        """``/name``; ``description`` is an untranslated N_() string for the menu."""
+
+        def declare(run: UseCase) -> UseCase:
+            spec = CommandSpec(name, run, description, where, needs, in_menu, asks_admin)
+            self.commands.append(spec)
+            return run
+
+        return declare
+
+    def button(
+        self, kind: type[B], *, needs: Needs = Needs.MEMBER
+    ) -> Callable[
+        [Callable[[Context, B], Awaitable[None]]], Callable[[Context, B], Awaitable[None]]
+    ]:
+        """A use case run with the pressed button's value, already parsed and checked."""
+
+        def declare(
+            run: Callable[[Context, B], Awaitable[None]],
+        ) -> Callable[[Context, B], Awaitable[None]]:
+            self.buttons.append(ButtonSpec(kind, run, needs))
+            return run
+
+        return declare
+
+    def listing(
+        self,
+        name: str,
+        description: str,
+        *,
+        page: type[ListPage],
+        needs: Needs = Needs.MEMBER,
+    ) -> Callable[[Lister], Lister]:
+        """``/name`` shows a list in pages; ``page`` is the button that turns them.
+
+        The decorated function says what the list holds (``paging.Listed``), given
+        the page asked for (most lists ignore it and give all their entries);
+        paging, the ◀ ▶ row and editing the message in place are done once, in
+        ``handlers.core.paging``.
+        """
+
+        def declare(lister: Lister) -> Lister:
+            from handlers.core import paging
+
+            async def first(ctx: Context) -> None:
+                paging.show(ctx, await lister(ctx, 0), page, 0)
+
+            async def turn(ctx: Context, pressed: ListPage) -> None:
+                paging.show(ctx, await lister(ctx, pressed.page), page, pressed.page)
+
+            self.commands.append(CommandSpec(name, first, description, Where.GROUP, needs, True))
+            self.buttons.append(ButtonSpec(page, turn, needs))
+            return lister
+
+        return declare
+
+    def on_event(self, event: Event) -> Callable[[UseCase], UseCase]:
+        def declare(run: UseCase) -> UseCase:
+            self.events[event] = run
+            return run
+
+        return declare
+
+    def on_text(self, where: Where) -> Callable[[UseCase], UseCase]:
+        """What plain text (no command) gets in a private chat or a group."""
+
+        def declare(run: UseCase) -> UseCase:
+            self.texts[where] = run
+            return run
+
+        return declare
+
+    def job(self, kind: str) -> Callable[[JobRunner], JobRunner]:
+        def declare(run: JobRunner) -> JobRunner:
+            self.jobs[kind] = run
+            return run
+
+        return declare
+
+    def on_close(self, subject_kind: str) -> Callable[[CloseHook], CloseHook]:
+        """``hook(work, poll, outcome)`` for polls opened with ``subject=(subject_kind, id)``.
+
+        The hook runs inside the closing transaction, after the result has been
+        queued, so what it changes and posts commits (or fails) with the close.
+        """
+
+        def declare(hook: CloseHook) -> CloseHook:
+            self.close_hooks[subject_kind] = hook
+            return hook
+
+        return declare
+
+    def audit(self, action: str, template: str) -> None:
+        """How audit entries of ``action`` read: an N_() string with detail placeholders."""
+        self.audit_templates[action] = template
+
+    def opens_votes(self, opener: OpenVote) -> OpenVote:
+        """This feature opens the polls other features ask for (``Work.open_vote``)."""
+        self.vote_opener = opener
+        return opener
 
 
-def on_text(where: Where) -> Callable[[UseCase], UseCase]:
-    """Register what plain text (no command) gets in a private chat or a group."""
+class Registry:
+    """The features of one app, joined; anything declared twice is refused."""
 
-    def register(run: UseCase) -> UseCase:
-        if where in TEXTS:
-            raise RuntimeError(f"plain text in {where.value} chats registered twice")
-        TEXTS[where] = run
-        return run
+    def __init__(self, features: Iterable[Feature]) -> None:
+        self.features = tuple(features)
+        self.commands: dict[str, CommandSpec] = {}
+        self.buttons: dict[str, ButtonSpec] = {}
+        self.events: dict[Event, list[UseCase]] = {}
+        self.texts: dict[Where, UseCase] = {}
+        self.jobs: dict[str, JobRunner] = {}
+        self.close_hooks: dict[str, CloseHook] = {}
+        self.audit_templates: dict[str, str] = {}
+        self.vote_opener: OpenVote | None = None
+        for feature in self.features:
+            for spec in feature.commands:
+                _add(self.commands, spec.name, spec, f"/{spec.name}")
+            for button in feature.buttons:
+                _add(self.buttons, button.kind, button, f"button kind {button.kind}")
+            for event, run in feature.events.items():
+                self.events.setdefault(event, []).append(run)
+            for where, run in feature.texts.items():
+                _add(self.texts, where, run, f"plain text in {where.value} chats")
+            for kind, job in feature.jobs.items():
+                _add(self.jobs, kind, job, f"job kind {kind}")
+            for subject, hook in feature.close_hooks.items():
+                _add(self.close_hooks, subject, hook, f"close hook for {subject}")
+            for action, template in feature.audit_templates.items():
+                _add(self.audit_templates, action, template, f"audit action {action}")
+            if feature.vote_opener is not None:
+                if self.vote_opener is not None:
+                    raise RuntimeError(f"{feature.name}: a second feature opens votes")
+                self.vote_opener = feature.vote_opener
+        #: What callback data may name: the value type of each button kind.
+        self.button_types: dict[str, type[ButtonData]] = {
+            kind: spec.type for kind, spec in self.buttons.items()
+        }
 
-    return register
+    def menu(self, language: str) -> list[tuple[str, str]]:
+        """The command menu in ``language``: (command, description) in declaration order."""
+        t = Translator(language)
+        return [(s.name, str(t(s.description))) for s in self.commands.values() if s.in_menu]
 
 
-def job(kind: str) -> Callable[[JobRunner], JobRunner]:
-    def register(run: JobRunner) -> JobRunner:
-        if kind in JOBS:
-            raise RuntimeError(f"job kind {kind} registered twice")
-        JOBS[kind] = run
-        return run
-
-    return register
+def _add(table: dict[Any, Any], key: Any, value: Any, what: str) -> None:
+    if key in table:
+        raise RuntimeError(f"{what} declared twice")
+    table[key] = value

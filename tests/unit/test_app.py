@@ -7,7 +7,6 @@ import dataclasses
 
 import pytest
 
-from handlers.core import registry
 from handlers.core.context import Context
 from tests.support import Driver, text
 
@@ -36,7 +35,9 @@ async def test_a_crash_inside_a_use_case_becomes_an_apology_and_rolls_back(
         raise RuntimeError("boom")
 
     monkeypatch.setitem(
-        registry.COMMANDS, "need", dataclasses.replace(registry.COMMANDS["need"], run=broken)
+        driver.app.registry.commands,
+        "need",
+        dataclasses.replace(driver.app.registry.commands["need"], run=broken),
     )
     assert "Something went wrong" in text(await driver.send(alice, chat, "/need Anything"))
     monkeypatch.undo()

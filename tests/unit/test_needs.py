@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from handlers.core.app import App
 from handlers.core.context import JobContext
 from handlers.core.messages import Chat, Incoming, Outgoing, Person, Reply
-from handlers.needs import need_poll_closed
+from handlers.features import all_features
+from handlers.needs.use_cases import need_poll_closed
 from models import (
     AuditEntry,
     Community,
@@ -57,7 +58,9 @@ async def close_adoption_vote(driver: Driver, chat: Chat, number: int, *, passed
     poll = SimpleNamespace(id=need.poll_id, subject_id=need.id)
     async with driver.sessions() as session, session.begin():
         await need_poll_closed(
-            JobContext(session, driver.services), poll, SimpleNamespace(passed=passed)
+            JobContext(session, driver.services, driver.app.registry),
+            poll,
+            SimpleNamespace(passed=passed),
         )
 
 
@@ -156,7 +159,7 @@ async def test_racing_presses_from_two_processes_never_count_twice(driver: Drive
     alice, bob = driver.person("Alice"), driver.person("Bob")
     chat = await driver.community(alice, bob)
     support = await propose(driver, alice, chat, "A bike rack")
-    other_process = App(driver.sessions, driver.services, driver.admins)
+    other_process = App(driver.sessions, driver.services, driver.admins, all_features())
     first, second = await asyncio.gather(
         driver.press(bob, chat, support),
         _press_through(other_process, driver, bob, chat, support),
@@ -391,7 +394,7 @@ async def test_a_support_button_only_works_in_its_own_community(driver: Driver) 
 async def test_two_bot_processes_proposing_at_once_get_different_numbers(driver: Driver) -> None:
     alice, bob = driver.person("Alice"), driver.person("Bob")
     chat = await driver.community(alice, bob)
-    other_process = App(driver.sessions, driver.services, driver.admins)
+    other_process = App(driver.sessions, driver.services, driver.admins, all_features())
     first, second = await asyncio.gather(
         driver.send(alice, chat, "/need A bike rack"),
         other_process.handle(

@@ -10,7 +10,6 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from handlers.core.i18n import SUPPORTED, Translator
-from handlers.polls import next_choice
 from handlers.polls.parsing import (
     KIND_WORDS,
     MAX_DURATION,
@@ -23,6 +22,7 @@ from handlers.polls.parsing import (
     parse_poll,
     poll_example,
 )
+from handlers.polls.voting import next_choice
 from models import PollKind
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -10,12 +10,18 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers import polls
 from handlers.core.charts import ChartRequest, render_result_chart_isolated
+from handlers.core.clock import FixedClock
 from handlers.core.context import Context, UserError, Work
 from handlers.core.i18n import Translator
 from handlers.core.jobs import record_posted
 from handlers.core.messages import Chat, Incoming, Outgoing, Person, Reply
+from handlers.core.outcome import Outcome
+from handlers.core.registry import Feature
+from handlers.features import all_features
+from handlers.polls.use_cases import open_poll
+from handlers.polls.views import poll_text
+from handlers.polls.voting import count_poll, vote
 from models import (
     AuditEntry,
     Ballot,
@@ -25,16 +31,26 @@ from models import (
     Member,
     OutboxMessage,
     Poll,
+    PollKind,
     User,
 )
 from tests.support import Driver, answers, buttons, text
 
 PNG = b"\x89PNG"
-HOOKED: list[tuple[int, polls.Outcome]] = []
+HOOKED: list[tuple[int, Outcome]] = []
 
 
-@polls.on_close("test.subject")
-async def _record_outcome(work: Work, poll: Poll, outcome: polls.Outcome) -> None:
+HOOKS = Feature("test hooks")
+
+
+@pytest.fixture
+def driver(sessions: async_sessionmaker[AsyncSession], clock: FixedClock) -> Driver:
+    """The app with every feature and, for polls opened on a test subject, a close hook."""
+    return Driver(sessions, clock, features=[*all_features(), HOOKS])
+
+
+@HOOKS.on_close("test.subject")
+async def _record_outcome(work: Work, poll: Poll, outcome: Outcome) -> None:
     HOOKED.append((poll.subject_id or 0, outcome))
     work.post(-1, "hook ran")
 
@@ -164,7 +180,7 @@ async def test_approval_poll_toggles_each_option(driver: Driver) -> None:
     assert answer(await driver.press(bob, chat, keys["3. Fri"])) == "You approve: Mon, Fri"
     assert answer(await driver.press(bob, chat, keys["1. Mon"])) == "You approve: Fri"
     poll = await the_poll(driver)
-    assert poll.kind is polls.PollKind.APPROVAL
+    assert poll.kind is PollKind.APPROVAL
     assert await ballots_of(driver, poll.id) == {bob.id: "2"}
     replies = await driver.press(bob, chat, keys["3. Fri"])
     assert answer(replies) == "Your vote is withdrawn."
@@ -583,7 +599,9 @@ async def _context(driver: Driver, session: AsyncSession, person: Person, chat: 
     assert community is not None and user is not None
     incoming = Incoming(user=person, chat=chat, at=driver.clock.now(), command="adopt")
     t = Translator(community.language, community.timezone)
-    return Context(incoming, session, driver.services, t, user, community, member)
+    return Context(
+        incoming, session, driver.services, driver.app.registry, t, user, community, member
+    )
 
 
 async def test_open_poll_with_a_subject_runs_its_close_hook(driver: Driver) -> None:
@@ -591,11 +609,11 @@ async def test_open_poll_with_a_subject_runs_its_close_hook(driver: Driver) -> N
     chat = await driver.community(alice, bob, carol)
     async with driver.sessions() as session, session.begin():
         ctx = await _context(driver, session, alice, chat)
-        poll = await polls.open_poll(
+        poll = await open_poll(
             ctx,
             question="Adopt need #4?",
             options=["Yes", "No"],
-            kind=polls.PollKind.SINGLE,
+            kind=PollKind.SINGLE,
             deadline=driver.clock.now() + timedelta(hours=30),
             subject=("test.subject", 4),
         )
@@ -620,32 +638,32 @@ async def test_open_poll_refuses_bad_input_like_the_command(driver: Driver) -> N
     async with driver.sessions() as session, session.begin():
         ctx = await _context(driver, session, alice, chat)
         with pytest.raises(UserError, match="at least two options"):
-            await polls.open_poll(ctx, question="Q?", options=["Only"], kind=polls.PollKind.SINGLE)
+            await open_poll(ctx, question="Q?", options=["Only"], kind=PollKind.SINGLE)
 
 
-def _poll(kind: polls.PollKind, n: int, electorate: int, quorum: float | None = None) -> Poll:
+def _poll(kind: PollKind, n: int, electorate: int, quorum: float | None = None) -> Poll:
     return Poll(kind=kind, options=[str(i) for i in range(n)], electorate=electorate, quorum=quorum)
 
 
 @pytest.mark.parametrize(
     ("poll", "ballots", "passed"),
     [
-        (_poll(polls.PollKind.SINGLE, 2, 5), [("0", 2), ("1", 1)], True),
-        (_poll(polls.PollKind.SINGLE, 2, 5), [("0", 1), ("1", 1)], False),
-        (_poll(polls.PollKind.SINGLE, 2, 5), [("0", 1), ("1", 2)], False),
-        (_poll(polls.PollKind.SINGLE, 2, 10, 0.5), [("0", 3), ("1", 1)], False),
-        (_poll(polls.PollKind.SINGLE, 3, 5), [("2", 2), ("1", 1)], True),
-        (_poll(polls.PollKind.APPROVAL, 3, 5), [("01", 2), ("1", 1)], True),
-        (_poll(polls.PollKind.APPROVAL, 3, 5), [("01", 2)], False),
-        (_poll(polls.PollKind.RANKED, 3, 5), [("012", 3), ("102", 1), ("2", 1)], True),
-        (_poll(polls.PollKind.RANKED, 3, 5), [("012", 2), ("102", 2), ("2", 1)], False),
-        (_poll(polls.PollKind.RANKED, 2, 5), [], False),
+        (_poll(PollKind.SINGLE, 2, 5), [("0", 2), ("1", 1)], True),
+        (_poll(PollKind.SINGLE, 2, 5), [("0", 1), ("1", 1)], False),
+        (_poll(PollKind.SINGLE, 2, 5), [("0", 1), ("1", 2)], False),
+        (_poll(PollKind.SINGLE, 2, 10, 0.5), [("0", 3), ("1", 1)], False),
+        (_poll(PollKind.SINGLE, 3, 5), [("2", 2), ("1", 1)], True),
+        (_poll(PollKind.APPROVAL, 3, 5), [("01", 2), ("1", 1)], True),
+        (_poll(PollKind.APPROVAL, 3, 5), [("01", 2)], False),
+        (_poll(PollKind.RANKED, 3, 5), [("012", 3), ("102", 1), ("2", 1)], True),
+        (_poll(PollKind.RANKED, 3, 5), [("012", 2), ("102", 2), ("2", 1)], False),
+        (_poll(PollKind.RANKED, 2, 5), [], False),
     ],
 )
 def test_passed_means_yes_beats_no_or_a_single_valid_winner(
     poll: Poll, ballots: list[tuple[str, int]], passed: bool
 ) -> None:
-    assert polls.count_poll(poll, ballots).passed is passed
+    assert count_poll(poll, ballots).passed is passed
 
 
 # Scale and races ----------------------------------------------------------------------------
@@ -717,7 +735,7 @@ async def _vote_in_own_session(
     driver: Driver,
 ) -> None:
     async with sessions() as session, session.begin():
-        await polls.vote(session, poll_id, user_id, option, driver.clock.now())
+        await vote(session, poll_id, user_id, option, driver.clock.now())
 
 
 async def test_concurrent_sessions_never_lose_a_vote(driver: Driver) -> None:
@@ -765,13 +783,13 @@ async def test_concurrent_first_presses_of_one_voter_agree(driver: Driver) -> No
 
 
 def test_escape_user_text_in_the_poll_message() -> None:
-    poll = _poll(polls.PollKind.SINGLE, 2, 1)
+    poll = _poll(PollKind.SINGLE, 2, 1)
     poll.number, poll.question, poll.options = 1, "<b>Free</b> & fair?", ["<i>yes</i>", "no"]
     poll.opened_at, poll.closes_at = (
         datetime(2026, 3, 2, tzinfo=UTC),
         datetime(2026, 3, 5, tzinfo=UTC),
     )
-    message = polls._poll_text(Translator("en"), poll, ballots=0, creator="<Eve>")
+    message = poll_text(Translator("en"), poll, ballots=0, creator="<Eve>")
     assert "&lt;b&gt;Free&lt;/b&gt; &amp; fair?" in message
     assert "&lt;i&gt;yes&lt;/i&gt;" in message and "&lt;Eve&gt;" in message
     assert not re.search(r"<(?!/?(b|i)>)", message)

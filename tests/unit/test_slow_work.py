@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.service import Service
 from bot.settings import Settings
-from handlers.core import registry
 from handlers.core.charts import ChartError, ChartRequest
 from handlers.core.jobs import Claimed
 from handlers.core.messages import Outgoing
@@ -165,6 +164,6 @@ async def test_reading_the_admin_status_without_asking_for_it_is_a_bug_not_a_ref
 ) -> None:
     alice = driver.person("Alice")
     chat = driver.group(admins=(alice,))
-    spec = dataclasses.replace(registry.COMMANDS["setup"], asks_admin=False)
-    monkeypatch.setitem(registry.COMMANDS, "setup", spec)
+    spec = dataclasses.replace(driver.app.registry.commands["setup"], asks_admin=False)
+    monkeypatch.setitem(driver.app.registry.commands, "setup", spec)
     assert "Something went wrong" in text(await driver.send(alice, chat, "/setup"))

@@ -1,4 +1,4 @@
-"""Rules of handlers.polls.tally: worked examples plus properties over random polls."""
+"""Rules of handlers.core.tally: worked examples plus properties over random polls."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.polls.tally import (
+from handlers.core.tally import (
     CountResult,
     RankedResult,
     Round,

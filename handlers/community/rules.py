@@ -1,0 +1,29 @@
+"""Reading /setup's settings: pure functions, no database, no I/O."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+
+def parse_timezone(token: str) -> str | None:
+    """An IANA zone name (``Europe/Berlin``, any case) or UTC; None for anything else."""
+    if "/" not in token and token.upper() != "UTC":
+        return None
+    try:
+        ZoneInfo(token)
+    except (ZoneInfoNotFoundError, ValueError):
+        lowered = {name.lower(): name for name in available_timezones()}
+        return lowered.get(token.lower())
+    return token
+
+
+def parse_quorum(token: str) -> float | None:
+    """``30%`` or ``quorum=30%`` → 0.3; ``quorum=none``/``0%`` → 0.0 (no quorum); else None."""
+    value = token.lower().removeprefix("quorum=")
+    if value in ("none", "off", "no") and token.lower().startswith("quorum="):
+        return 0.0
+    match = re.fullmatch(r"(\d{1,3})%", value)
+    if match is None or int(match[1]) > 100:
+        return None
+    return int(match[1]) / 100

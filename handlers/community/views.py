@@ -1,0 +1,39 @@
+"""What the community's messages say and the buttons they carry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from handlers.core.buttons import ButtonData, ListPage
+from handlers.core.i18n import LANGUAGE_NAMES, N_, Translator
+from models import Community, MemberKind
+
+KIND_NAMES = {MemberKind.RESIDENT: N_("resident"), MemberKind.WORKER: N_("worker")}
+
+
+@dataclass(frozen=True)
+class ChooseLanguage(ButtonData):
+    """One of /start's language buttons; ``code`` as in /language (``zh-hans``)."""
+
+    KIND = "lang"
+    code: str
+
+
+class MembersPage(ListPage):
+    KIND = "mem.pg"
+
+
+class LogPage(ListPage):
+    KIND = "log.pg"
+
+
+def settings_line(t: Translator, community: Community) -> Markup:
+    quorum = (community.settings or {}).get("quorum")
+    return t(
+        "Time zone: {timezone}. Language: {language}. Quorum: {quorum}.",
+        timezone=community.timezone,
+        language=LANGUAGE_NAMES[community.language],
+        quorum=t.percent(quorum) if quorum else t("none"),
+    )

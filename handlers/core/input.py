@@ -1,0 +1,49 @@
+"""Reading a command's arguments: free text and "#N" numbers, with a hint when they are wrong.
+
+Every refusal is a ``UserError`` carrying a short explanation and a working
+example, in the chat's language.
+"""
+
+from __future__ import annotations
+
+from handlers.core.context import Context, UserError, hint
+from handlers.core.numbering import parse_number
+from models.needs import TEXT_LIMIT
+
+
+def checked(ctx: Context, text: str, example: str) -> str:
+    """``text`` unless it is longer than members' texts may be (TEXT_LIMIT)."""
+    if len(text) > TEXT_LIMIT:
+        raise UserError(
+            hint(
+                ctx.t,
+                ctx.t.ngettext(
+                    "That text has {n} character; the limit is {limit}.",
+                    "That text has {n} characters; the limit is {limit}.",
+                    len(text),
+                    limit=ctx.t.number(TEXT_LIMIT),
+                ),
+                example,
+            )
+        )
+    return text
+
+
+def free_text(ctx: Context, missing: str, example: str) -> str:
+    """The whole argument as free text: present and not too long."""
+    if not ctx.args:
+        raise UserError(hint(ctx.t, missing, example))
+    return checked(ctx, ctx.args, example)
+
+
+def number_and_rest(ctx: Context, missing: str, example: str) -> tuple[int, str]:
+    """The leading ``5`` or ``#5`` of the arguments, and the rest of them."""
+    parts = ctx.args.split(maxsplit=1)
+    if not parts:
+        raise UserError(hint(ctx.t, missing, example))
+    number = parse_number(parts[0])
+    if number is None:
+        raise UserError(
+            hint(ctx.t, ctx.t("“{value}” is not a number like 5 or #5.", value=parts[0]), example)
+        )
+    return number, parts[1].strip() if len(parts) > 1 else ""

@@ -1,0 +1,13 @@
+"""The features Courtyard runs, handed to the app explicitly.
+
+Their order is the order of their commands in /help and the command menu.
+"""
+
+from __future__ import annotations
+
+from handlers import community, needs, plan, polls, problems
+from handlers.core.registry import Feature
+
+
+def all_features() -> list[Feature]:
+    return [community.feature, needs.feature, plan.feature, problems.feature, polls.feature]

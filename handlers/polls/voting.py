@@ -1,0 +1,211 @@
+"""Ballots and counts: who may vote, one press applied, a poll locked and counted."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement
+
+from handlers.core import tally
+from handlers.core.buttons import BadAction
+from handlers.core.outcome import Outcome
+from models import Ballot, Community, Member, Poll, PollKind, PollVoter
+
+
+def choices(choice: str | None) -> list[int]:
+    return [int(digit) for digit in choice or ""]
+
+
+log = logging.getLogger(__name__)
+
+
+class Refusal(enum.Enum):
+    NO_POLL = "no_poll"
+    CLOSED = "closed"
+    NOT_MEMBER = "not_member"
+    LATE_JOINER = "late_joiner"
+
+
+class VoteRefused(Exception):
+    def __init__(self, reason: Refusal, poll: Poll | None = None) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+        self.poll = poll
+
+
+@dataclass(frozen=True, slots=True)
+class VoteChange:
+    """A voter's ballot before and after a press (None: no ballot)."""
+
+    poll: Poll
+    before: str | None
+    after: str | None
+
+    @property
+    def counted_changed(self) -> bool:
+        """Whether the number of ballots went up or down."""
+        return (self.before is None) != (self.after is None)
+
+
+def next_choice(kind: PollKind, before: str | None, option: int | None) -> str | None:
+    """The ballot after pressing ``option`` (None: clear) on ballot ``before``."""
+    if option is None:
+        return None
+    digit = str(option)
+    if kind is PollKind.SINGLE:
+        return None if before == digit else digit
+    if kind is PollKind.APPROVAL:
+        chosen = set(before or "") ^ {digit}
+        return "".join(sorted(chosen)) or None
+    if before is not None and digit in before:
+        return before
+    return (before or "") + digit
+
+
+def quorum(community: Community) -> float | None:
+    value = (community.settings or {}).get("quorum")
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1:
+        return float(value)
+    if value not in (None, 0):
+        log.warning("community %s has an unusable quorum setting %r", community.id, value)
+    return None
+
+
+async def count_rows(
+    session: AsyncSession, table: type[PollVoter] | type[Ballot], poll_id: int
+) -> int:
+    found = await session.scalar(
+        select(func.count()).select_from(table).where(table.poll_id == poll_id)
+    )
+    return int(found or 0)
+
+
+async def poll_for_voter(session: AsyncSession, poll_id: int, user_id: int, now: datetime) -> Poll:
+    """The poll, share-locked against closing, once ``user_id`` may vote in it."""
+    poll = await session.scalar(
+        select(Poll)
+        .where(Poll.id == poll_id)
+        .with_for_update(read=True)
+        .execution_options(populate_existing=True)
+    )
+    if poll is None:
+        raise VoteRefused(Refusal.NO_POLL)
+    if poll.closed_at is not None or now >= poll.closes_at:
+        raise VoteRefused(Refusal.CLOSED, poll)
+    row = (
+        await session.execute(
+            select(Member.left_at, PollVoter.user_id)
+            .select_from(Member)
+            .outerjoin(
+                PollVoter, (PollVoter.poll_id == poll.id) & (PollVoter.user_id == Member.user_id)
+            )
+            .where(Member.community_id == poll.community_id, Member.user_id == user_id)
+        )
+    ).first()
+    if row is None or row.left_at is not None:
+        raise VoteRefused(Refusal.NOT_MEMBER, poll)
+    if row.user_id is None:
+        raise VoteRefused(Refusal.LATE_JOINER, poll)
+    return poll
+
+
+async def vote(
+    session: AsyncSession, poll_id: int, user_id: int, option: int | None, now: datetime
+) -> VoteChange:
+    """Apply one press of ``option`` (None: clear the ballot) by ``user_id``.
+
+    Raises VoteRefused when the poll is unknown or closed or the user may
+    not vote, and BadAction for an option the poll does not have.
+    """
+    poll = await poll_for_voter(session, poll_id, user_id, now)
+    if option is not None and not 0 <= option < len(poll.options):
+        raise BadAction(f"poll {poll_id} has no option {option}")
+    mine = (Ballot.poll_id == poll.id) & (Ballot.user_id == user_id)
+    for _attempt in range(3):
+        before = await session.scalar(select(Ballot.choice).where(mine).with_for_update())
+        after = next_choice(poll.kind, before, option)
+        if after == before:
+            return VoteChange(poll, before, after)
+        if before is None:
+            assert after is not None
+            created = await session.scalar(
+                insert_ignoring_conflict(session, poll.id, user_id, after, now)
+            )
+            if created is None:
+                continue  # a concurrent press created the row first: apply ours on top of it
+        elif after is None:
+            await session.execute(delete(Ballot).where(mine))
+        else:
+            await session.execute(update(Ballot).where(mine).values(choice=after, cast_at=now))
+        return VoteChange(poll, before, after)
+    raise RuntimeError(f"ballot of {user_id} in poll {poll_id} kept changing under us")
+
+
+def insert_ignoring_conflict(
+    session: AsyncSession, poll_id: int, user_id: int, choice: str, now: datetime
+) -> Any:
+    values = {"poll_id": poll_id, "user_id": user_id, "choice": choice, "cast_at": now}
+    dialect = session.get_bind().dialect.name
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(Ballot).values(values)
+    return statement.on_conflict_do_nothing().returning(Ballot.poll_id)
+
+
+async def poll_community(session: AsyncSession, poll: Poll) -> Community:
+    community = await session.get(Community, poll.community_id)
+    assert community is not None
+    return community
+
+
+def count_poll(poll: Poll, ballots: Iterable[tuple[str, int]]) -> Outcome:
+    """Count ``ballots`` given as (choice, how many voters cast exactly it)."""
+    n = len(poll.options)
+    grouped = [(choices(choice), weight) for choice, weight in ballots]
+    cast = sum(weight for _, weight in grouped)
+    valid = tally.quorum_met(cast, poll.electorate, poll.quorum)
+    rounds: tuple[tally.Round, ...] = ()
+    if poll.kind is PollKind.RANKED:
+        ranked = tally.tally_ranked(expand(grouped), n)
+        rounds = ranked.rounds
+        counts = ranked.final.counts
+        winners = (ranked.winner,) if ranked.winner is not None else ranked.tied
+    else:
+        if poll.kind is PollKind.SINGLE:
+            result = tally.tally_single((c[0] for c in expand(grouped)), n)
+        else:
+            result = tally.tally_approval(expand(grouped), n)
+        counts, winners = result.counts, result.winners
+    if poll.kind is PollKind.SINGLE and n == 2:
+        passed = valid and counts[0] > counts[1]
+    else:
+        passed = valid and len(winners) == 1
+    return Outcome(
+        ballots=cast,
+        electorate=poll.electorate,
+        quorum=poll.quorum,
+        valid=valid,
+        passed=passed,
+        counts=tuple(counts),
+        winners=tuple(winners),
+        rounds=rounds,
+    )
+
+
+def expand(grouped: Iterable[tuple[list[int], int]]) -> Iterable[list[int]]:
+    for choice, weight in grouped:
+        for _ in range(weight):
+            yield choice
+
+
+async def lock_for_close(session: AsyncSession, where: ColumnElement[bool]) -> Poll | None:
+    return await session.scalar(
+        select(Poll).where(where).with_for_update().execution_options(populate_existing=True)
+    )
