@@ -6,8 +6,11 @@ example, in the chat's language.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from handlers.core.context import Context, UserError, hint
-from handlers.core.numbering import parse_number
+from handlers.core.numbering import find_numbered, parse_number
+from models.base import Numbered
 from models.needs import TEXT_LIMIT
 
 
@@ -47,3 +50,15 @@ def number_and_rest(ctx: Context, missing: str, example: str) -> tuple[int, str]
             hint(ctx.t, ctx.t("“{value}” is not a number like 5 or #5.", value=parts[0]), example)
         )
     return number, parts[1].strip() if len(parts) > 1 else ""
+
+
+N = TypeVar("N", bound=Numbered)
+
+
+async def numbered(ctx: Context, model: type[N], number: int, unknown: str, example: str) -> N:
+    """The community's ``model`` numbered ``number``, locked for a change; ``unknown`` (with
+    ``example``) is the refusal when there is none."""
+    found = await find_numbered(ctx.session, model, ctx.require_community(), number)
+    if found is None:
+        raise UserError(hint(ctx.t, unknown, example))
+    return found

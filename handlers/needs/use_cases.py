@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from handlers.core.buttons import BadAction
 from handlers.core.context import Context, UserError, Work, example, hint
 from handlers.core.i18n import N_
-from handlers.core.input import free_text, number_and_rest
-from handlers.core.numbering import add_numbered, find_numbered
+from handlers.core.input import free_text, number_and_rest, numbered
+from handlers.core.numbering import add_numbered
 from handlers.core.outcome import Outcome
 from handlers.core.paging import Listed
 from handlers.core.registry import Feature, VoteRequest
@@ -118,15 +118,8 @@ async def list_needs(ctx: Context, page: int) -> Listed:
 async def adopt(ctx: Context) -> None:
     community = ctx.require_community()
     number, _ = number_and_rest(ctx, ctx.t("Which need? Give its number from /needs."), "/adopt 3")
-    found = await find_numbered(ctx.session, Need, community, number)
-    if found is None:
-        raise UserError(
-            hint(
-                ctx.t,
-                ctx.t("There is no need #{number}; /needs lists them.", number=number),
-                "/adopt 3",
-            )
-        )
+    unknown = ctx.t("There is no need #{number}; /needs lists them.", number=number)
+    found = await numbered(ctx, Need, number, unknown, "/adopt 3")
     if found.status is NeedStatus.ADOPTED:
         raise UserError(ctx.t("Need #{number} is already adopted; see /plan.", number=number))
     if found.status is NeedStatus.VOTING:

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from handlers.core.context import Context, UserError, example, hint
 from handlers.core.i18n import N_
-from handlers.core.input import checked, number_and_rest
-from handlers.core.numbering import find_numbered
+from handlers.core.input import checked, number_and_rest, numbered
 from handlers.core.paging import Listed
 from handlers.core.registry import Feature
 from handlers.plan.queries import last_activity, on_roster, plan_rows
@@ -43,15 +42,8 @@ async def show_plan(ctx: Context, page: int) -> Listed:
 
 async def _plan_item(ctx: Context, number: int, example: str) -> PlanItem:
     """The plan item to change: it must exist and not be done yet."""
-    item = await find_numbered(ctx.session, PlanItem, ctx.require_community(), number)
-    if item is None:
-        raise UserError(
-            hint(
-                ctx.t,
-                ctx.t("There is no plan item #{number}; /plan lists them.", number=number),
-                example,
-            )
-        )
+    unknown = ctx.t("There is no plan item #{number}; /plan lists them.", number=number)
+    item = await numbered(ctx, PlanItem, number, unknown, example)
     if item.status is PlanStatus.DONE:
         raise UserError(
             ctx.t("Plan item #{number} is already done; /plan shows what is left.", number=number)

@@ -18,6 +18,7 @@ from sqlalchemy.sql import ColumnElement
 from handlers.core import tally
 from handlers.core.buttons import BadAction
 from handlers.core.outcome import Outcome
+from handlers.polls import rules
 from models import Ballot, Community, Member, Poll, PollKind, PollVoter
 
 
@@ -56,19 +57,19 @@ class VoteChange:
         return (self.before is None) != (self.after is None)
 
 
+PRESS = {
+    PollKind.SINGLE: rules.press_single,
+    PollKind.APPROVAL: rules.press_approval,
+    PollKind.RANKED: rules.press_ranked,
+}
+
+
 def next_choice(kind: PollKind, before: str | None, option: int | None) -> str | None:
     """The ballot after pressing ``option`` (None: clear) on ballot ``before``."""
     if option is None:
         return None
-    digit = str(option)
-    if kind is PollKind.SINGLE:
-        return None if before == digit else digit
-    if kind is PollKind.APPROVAL:
-        chosen = set(before or "") ^ {digit}
-        return "".join(sorted(chosen)) or None
-    if before is not None and digit in before:
-        return before
-    return (before or "") + digit
+    after = PRESS[kind](tuple(choices(before)) or None, option)
+    return "".join(str(i) for i in after) if after else None
 
 
 def quorum(community: Community) -> float | None:
@@ -183,10 +184,10 @@ def count_poll(poll: Poll, ballots: Iterable[tuple[str, int]]) -> Outcome:
         else:
             result = tally.tally_approval(expand(grouped), n)
         counts, winners = result.counts, result.winners
-    if poll.kind is PollKind.SINGLE and n == 2:
-        passed = valid and counts[0] > counts[1]
-    else:
-        passed = valid and len(winners) == 1
+    two_way = poll.kind is PollKind.SINGLE and n == 2
+    passed = rules.passed(
+        valid=valid, counts=tuple(counts), winners=tuple(winners), two_way=two_way
+    )
     return Outcome(
         ballots=cast,
         electorate=poll.electorate,

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from handlers.core.context import Context, UserError, example, hint
 from handlers.core.i18n import N_
-from handlers.core.input import checked, free_text, number_and_rest
-from handlers.core.numbering import add_numbered, find_numbered
+from handlers.core.input import checked, free_text, number_and_rest, numbered
+from handlers.core.numbering import add_numbered
 from handlers.core.paging import Listed
 from handlers.core.registry import Feature
 from handlers.problems.views import ProblemsPage, problem_line
@@ -78,18 +78,8 @@ async def list_problems(ctx: Context, page: int) -> Listed:
 
 
 async def _problem(ctx: Context, number: int, example: str) -> Problem:
-    problem = await find_numbered(ctx.session, Problem, ctx.require_community(), number)
-    if problem is None:
-        raise UserError(
-            hint(
-                ctx.t,
-                ctx.t(
-                    "There is no problem #{number}; /problems lists the open ones.", number=number
-                ),
-                example,
-            )
-        )
-    return problem
+    unknown = ctx.t("There is no problem #{number}; /problems lists the open ones.", number=number)
+    return await numbered(ctx, Problem, number, unknown, example)
 
 
 @feature.command("fixed", N_("close a problem with a note on what was done"))

@@ -33,34 +33,68 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return copy
 
 
-VIOLATIONS = {
-    "Rule of direction: bot -> handlers -> models": ("models/base.py", "import handlers.core.app"),
-    "The product core never imports a Telegram framework or the scheduler": (
-        "handlers/core/messages.py",
-        "import aiogram",
-    ),
-    "The aiogram runtime never loads python-telegram-bot": (
-        "bot/runtimes/aiogram.py",
-        "import telegram",
-    ),
-    "The PTB runtime never loads aiogram (it costs ~150 MB)": (
-        "bot/runtimes/ptb.py",
-        "import aiogram",
-    ),
-    "The emulator stands apart from the product it tests": (
-        "bot/sandbox/emulator_models.py",
-        "import handlers.core.messages",
-    ),
+VIOLATIONS: dict[str, list[tuple[str, str]]] = {
+    "Rule of direction: bot -> handlers -> models -> locales": [
+        ("models/base.py", "import handlers.core.app"),
+        ("locales/__init__.py", "import models"),
+    ],
+    "The product core never imports a Telegram framework or the scheduler": [
+        ("handlers/core/messages.py", "import aiogram"),
+    ],
+    "Feature packages never import each other": [
+        ("handlers/needs/use_cases.py", "import handlers.polls.use_cases"),
+        ("handlers/plan/views.py", "from handlers.problems import views"),
+    ],
+    "The core knows no feature": [
+        ("handlers/core/context.py", "import handlers.polls.voting"),
+        ("handlers/core/app.py", "import handlers.features"),
+    ],
+    "Rules are pure: no database, no Telegram, no network": [
+        ("handlers/plan/rules.py", "import sqlalchemy"),
+        ("handlers/core/tally.py", "import models"),
+        ("handlers/polls/rules.py", "from handlers.core import context"),
+    ],
+    "The aiogram runtime never loads python-telegram-bot": [
+        ("bot/runtimes/aiogram.py", "import telegram"),
+    ],
+    "The PTB runtime never loads aiogram (it costs ~150 MB)": [
+        ("bot/runtimes/ptb.py", "import aiogram"),
+    ],
+    "The emulator stands apart from the product it tests": [
+        ("bot/sandbox/emulator_models.py", "import handlers.core.messages"),
+    ],
 }
+CASES = [(name, *violation) for name, found in VIOLATIONS.items() for violation in found]
+
+
+def _feature_packages() -> list[str]:
+    return sorted(
+        f"handlers.{path.parent.name}"
+        for path in (ROOT / "handlers").glob("*/__init__.py")
+        if path.parent.name != "core"
+    )
+
+
+def test_every_feature_package_is_kept_apart_from_the_others() -> None:
+    """A new feature package must join the independence contract (and the core's ban)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    contracts = {c["name"]: c for c in config["contracts"]}
+    assert sorted(contracts["Feature packages never import each other"]["modules"]) == (
+        _feature_packages()
+    )
+    assert set(_feature_packages()) <= set(
+        contracts["The core knows no feature"]["forbidden_modules"]
+    )
 
 
 def test_every_contract_has_a_violation_below() -> None:
     assert sorted(VIOLATIONS) == sorted(_contracts())
 
 
-@pytest.mark.parametrize("contract", sorted(VIOLATIONS))
-def test_a_forbidden_import_breaks_its_contract(tree: Path, contract: str) -> None:
-    module, line = VIOLATIONS[contract]
+@pytest.mark.parametrize(("contract", "module", "line"), CASES)
+def test_a_forbidden_import_breaks_its_contract(
+    tree: Path, contract: str, module: str, line: str
+) -> None:
     path = tree / module
     original = path.read_text()
     path.write_text(original + f"\n{line}  # the violation under test\n")

@@ -1,0 +1,127 @@
+"""Features are declared and handed to the app: what one declares, the app runs, and
+nothing is declared twice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from handlers import community, needs
+from handlers.core.buttons import ButtonData
+from handlers.core.clock import FixedClock
+from handlers.core.context import Context, JobContext
+from handlers.core.i18n import N_
+from handlers.core.messages import Event
+from handlers.core.registry import Feature, Registry, VoteRequest, Where
+from handlers.features import all_features
+from models import PollKind
+from tests.support import Driver, answers, buttons, text
+
+
+@dataclass(frozen=True)
+class Ping(ButtonData):
+    KIND = "t.ping"
+    n: int
+
+
+def _echo_feature() -> Feature:
+    feature = Feature("echo")
+
+    @feature.command("echo", N_("say it back"), where=Where.ANY)
+    async def echo(ctx: Context) -> None:
+        ctx.reply(ctx.args, [[ctx.button("again", Ping(len(ctx.args)))]])
+
+    @feature.button(Ping)
+    async def ping(ctx: Context, pressed: Ping) -> None:
+        ctx.answer(f"pong {pressed.n}")
+
+    return feature
+
+
+async def test_an_app_runs_only_the_features_it_is_given(
+    sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    driver = Driver(sessions, clock, features=[community.feature, _echo_feature()])
+    alice = driver.person("Alice")
+    chat = await driver.community(alice)
+    replies = await driver.send(alice, chat, "/echo hello")
+    assert text(replies) == "hello"
+    [(_, data)] = buttons(replies)
+    [answer] = answers(await driver.press(alice, chat, data))
+    assert answer.text == "pong 5"
+    assert "I don't know /need" in text(await driver.send(alice, chat, "/need A bench"))
+    help_text = text(await driver.send(alice, chat, "/help"))
+    assert "/echo" in help_text and "/need" not in help_text
+
+
+async def test_asking_for_a_vote_without_the_polls_feature_is_a_bug_not_a_silent_no(
+    sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    driver = Driver(sessions, clock, features=[community.feature, needs.feature])
+    alice = driver.person("Alice")
+    chat = await driver.community(alice)
+    await driver.send(alice, chat, "/need A bench")
+    assert "Something went wrong" in text(await driver.send(alice, chat, "/adopt 1"))
+
+
+def test_the_menu_follows_the_order_of_the_features() -> None:
+    names = [name for name, _ in Registry(all_features()).menu("en")]
+    assert names.index("setup") < names.index("need") < names.index("plan")
+    assert names.index("plan") < names.index("report") < names.index("poll")
+
+
+def _declare_twice(what: str) -> list[Feature]:
+    first, second = Feature("first"), Feature("second")
+
+    async def run(ctx: Context) -> None: ...
+
+    async def press(ctx: Context, pressed: Ping) -> None: ...
+
+    async def job(work: JobContext, ref: int) -> None: ...
+
+    async def hook(*_: object) -> None: ...
+
+    async def opener(ctx: Context, request: VoteRequest) -> object: ...
+
+    for feature in (first, second):
+        if what == "command":
+            feature.command("same", N_("what I can do"))(run)
+        elif what == "button":
+            feature.button(Ping)(press)
+        elif what == "job":
+            feature.job("same.job")(job)
+        elif what == "hook":
+            feature.on_close("same")(hook)
+        elif what == "audit":
+            feature.audit("same.action", N_("{actor} did it"))
+        elif what == "text":
+            feature.on_text(Where.PRIVATE)(run)
+        elif what == "votes":
+            feature.opens_votes(opener)  # type: ignore[arg-type]
+    return [first, second]
+
+
+@pytest.mark.parametrize("what", ["command", "button", "job", "hook", "audit", "text", "votes"])
+def test_anything_declared_twice_is_refused(what: str) -> None:
+    with pytest.raises(RuntimeError):
+        Registry(_declare_twice(what))
+
+
+def test_several_features_may_listen_to_one_event() -> None:
+    a, b = Feature("a"), Feature("b")
+
+    async def run(ctx: Context) -> None: ...
+
+    a.on_event(Event.MEMBER_LEFT)(run)
+    b.on_event(Event.MEMBER_LEFT)(run)
+    assert len(Registry([a, b]).events[Event.MEMBER_LEFT]) == 2
+
+
+def test_the_features_declare_every_button_and_job_the_core_is_asked_for() -> None:
+    registry = Registry(all_features())
+    assert {"poll.close", "poll.remind"} <= set(registry.jobs)
+    assert "need" in registry.close_hooks
+    assert registry.vote_opener is not None
+    assert VoteRequest("Q?", ["Yes", "No"], PollKind.SINGLE, ("need", 1)).deadline is None
