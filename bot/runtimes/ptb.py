@@ -32,9 +32,8 @@ from telegram.error import (
     RetryAfter as PTBRetryAfter,
 )
 
-from bot.intake import Poller, Webhook, WebhookServer, open_intake
+from bot.intake import Poller, UpdateSink, Webhook, WebhookServer, open_intake
 from bot.sender import PermanentError, RetryAfter, TransientError
-from bot.service import Service
 from bot.updates import ALLOWED_UPDATES
 from handlers.core.messages import CallbackAnswer, Outgoing
 
@@ -46,10 +45,8 @@ RAW_GET_UPDATES = "getupdates"
 
 
 class PTBRuntime:
-    def __init__(self, service: Service, token: str, api_url: str) -> None:
-        self.service = service
+    def __init__(self, token: str, api_url: str) -> None:
         self.bot = Bot(token, base_url=f"{api_url}/bot", base_file_url=f"{api_url}/file/bot")
-        self.bot_username = ""
         self._intake: Poller | WebhookServer | None = None
 
     async def fetch_updates(self, offset: int | None, wait: int) -> list[Any]:
@@ -64,25 +61,26 @@ class PTBRuntime:
             raise RetryAfter(_seconds(error.retry_after)) from error
         return list(result) if isinstance(result, list) else []
 
-    async def start(self, webhook: Webhook | None = None) -> None:
+    async def connect(self) -> str:
         await self.bot.initialize()
-        self.bot_username = self.bot.username or ""
-        await self.service.start(self)
-        await self.service.publish_menu()
+        return self.bot.username or ""
+
+    async def start_intake(self, sink: UpdateSink, webhook: Webhook | None = None) -> None:
         if webhook is None:
             await self.bot.delete_webhook()
-        self._intake = open_intake(self.fetch_updates, self.service, webhook)
+        self._intake = open_intake(self.fetch_updates, sink, webhook)
         await self._intake.start()
         if webhook is not None:
             await self.bot.set_webhook(
                 webhook.url, secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES
             )
 
-    async def stop(self) -> None:
+    async def stop_intake(self) -> None:
         if self._intake is not None:
             await self._intake.stop()
             self._intake = None
-        await self.service.stop()
+
+    async def close(self) -> None:
         await self.bot.shutdown()
 
     async def deliver(self, message: Outgoing) -> Any:
