@@ -85,6 +85,7 @@ class PTBRuntime:
 
     async def deliver(self, message: Outgoing) -> Any:
         markup = _markup(message)
+        reply = _reply(message)
         preview = LinkPreviewOptions(is_disabled=message.disable_preview)
         try:
             if message.edit_message_id is not None:
@@ -103,6 +104,7 @@ class PTBRuntime:
                     caption=message.text or None,
                     parse_mode="HTML",
                     reply_markup=markup,
+                    reply_parameters=reply,
                     filename="chart.png",
                 )
             if message.document is not None:
@@ -113,14 +115,8 @@ class PTBRuntime:
                     caption=message.text or None,
                     parse_mode="HTML",
                     reply_markup=markup,
+                    reply_parameters=reply,
                 )
-            reply = (
-                ReplyParameters(
-                    message_id=message.reply_to_message_id, allow_sending_without_reply=True
-                )
-                if message.reply_to_message_id
-                else None
-            )
             return await self.bot.send_message(
                 message.chat_id,
                 message.text,
@@ -178,3 +174,10 @@ def _markup(message: Outgoing) -> InlineKeyboardMarkup | None:
             for row in message.buttons
         ]
     )
+
+
+def _reply(message: Outgoing) -> ReplyParameters | None:
+    """Answer the message replied to, and still send when that message is gone."""
+    if not message.reply_to_message_id:
+        return None
+    return ReplyParameters(message_id=message.reply_to_message_id, allow_sending_without_reply=True)
