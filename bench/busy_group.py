@@ -45,10 +45,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot import service as service_module  # noqa: E402
-from bot.runtimes import build_runtime  # noqa: E402
+from bot.cli import Courtyard  # noqa: E402
 from bot.sandbox import EmuChat, Emulator, EmuMessage, EmuUser  # noqa: E402
-from bot.service import Service  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from models.db import migrate  # noqa: E402
 
 TOKEN = "123456:bench-busy-group-token"
 ECHO_BOT = ROOT / "bench" / "echo_bot.py"
@@ -89,8 +89,7 @@ async def wait_for(
 async def set_up(runtime: str, database: str, members: int) -> dict[str, Any]:
     emulator = Emulator(TOKEN)
     url = await emulator.start()
-    service = Service(settings(url, database, runtime, limits=False))
-    bot = build_runtime(runtime, service, TOKEN, url)
+    bot = Courtyard(settings(url, database, runtime, limits=False))
     await bot.start()
     try:
         alice = emulator.add_user("Alice")
@@ -138,8 +137,7 @@ async def measure(
                     figures.events.append((time.perf_counter(), message.get("text") or ""))
 
     watcher = asyncio.create_task(watch())
-    service = Service(settings(url, database, runtime, limits=True))
-    bot = build_runtime(runtime, service, TOKEN, url)
+    bot = Courtyard(settings(url, database, runtime, limits=True))
     await bot.start()
     try:
         sent = await emulator.send_text(alice, group, "/poll Paint the stairwell? | Green | Blue")
@@ -226,6 +224,7 @@ async def bench(args: argparse.Namespace) -> None:
     for runtime in runtimes:
         with tempfile.TemporaryDirectory() as workdir:
             database = f"sqlite+aiosqlite:///{Path(workdir) / 'bench.db'}"
+            await migrate(database)
             world = await set_up(runtime, database, args.members)
             figures = await measure(runtime, database, world, args.seconds, args.seed)
         ratio = figures.reply_s / figures.echo_s if figures.echo_s else float("nan")

@@ -30,7 +30,7 @@ import hmac
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from bot.sender import RetryAfter
 
@@ -69,8 +69,8 @@ class Webhook:
     path: str = "/telegram/webhook"
 
 
-class UpdateSink(Protocol):
-    async def handle_update(self, update: Mapping[str, Any]) -> None: ...
+#: Where each update goes, as Telegram's JSON object (``Service.handle_update``).
+UpdateSink = Callable[[Mapping[str, Any]], Coroutine[Any, Any, None]]
 
 
 class _Tasks:
@@ -163,7 +163,7 @@ class Poller:
         update_id = _update_id(update)
         if update_id is not None and (self._offset is None or update_id >= self._offset):
             self._offset = update_id + 1
-        self._work.spawn(self._sink.handle_update(update))
+        self._work.spawn(self._sink(update))
 
 
 class WebhookServer:
@@ -205,7 +205,7 @@ class WebhookServer:
             return web.Response(status=400, text="Bad Request: not JSON")
         if not isinstance(update, dict):
             return web.Response(status=400, text="Bad Request: not an update object")
-        self._work.spawn(self._sink.handle_update(update))
+        self._work.spawn(self._sink(update))
         return web.Response()
 
 

@@ -1,8 +1,10 @@
-"""Wires the core for a runtime: database, app, sender, scheduler and outbox.
+"""The core at work for a connected runtime: app, sender, scheduler and outbox.
 
-A runtime (aiogram or PTB) supplies three Telegram calls — deliver a message,
-answer a callback, ask whether someone is a chat admin — and feeds updates to
-``Service.handle_update``. Everything else is shared.
+The service is handed everything up front — settings, a database's sessions, the runtime as
+a ``Telegram`` port (deliver a message, answer a callback, ask whether someone is a chat
+admin, set the menu) and the bot's username — so what it builds is built once. Updates reach
+it through ``Service.handle_update``, the sink the runtime's intake feeds; who builds, starts
+and stops the parts, in which order, is ``bot.cli.Courtyard``.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import contextlib
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.sender import PermanentError, Sender
 from bot.settings import Settings
@@ -37,8 +40,8 @@ from handlers.core.jobs import (
     run_due_jobs,
 )
 from handlers.core.messages import CallbackAnswer, MenuUpdate, Outgoing, Reply
+from handlers.core.registry import Feature
 from handlers.features import all_features
-from models.db import create_engine, migrate, session_factory
 
 log = logging.getLogger(__name__)
 RECENT_UPDATES = 10_000
@@ -49,9 +52,7 @@ MENU_LANGUAGE_CODES = {"en": "", "ru": "ru", "zh_Hans": "zh"}
 
 
 class Telegram(Protocol):
-    """The calls a runtime must provide."""
-
-    bot_username: str
+    """The calls the service makes of a runtime (a runtime's own lifecycle is ``Runtime``'s)."""
 
     async def deliver(self, message: Outgoing) -> Any: ...
 
@@ -69,35 +70,35 @@ def _edited_message(message: Outgoing) -> int | None:
     return message.edit_message_id
 
 
-class _Admins:
-    def __init__(self, telegram: Callable[[], Telegram]) -> None:
-        self._telegram = telegram
-
-    async def is_admin(self, chat_id: int, user_id: int) -> bool:
-        return await self._telegram().is_admin(chat_id, user_id)
-
-
 class Service:
     def __init__(
         self,
         settings: Settings,
-        clock: Clock | None = None,
+        sessions: async_sessionmaker[AsyncSession],
+        telegram: Telegram,
         *,
-        migrate_at_start: bool = True,
+        bot_username: str,
+        clock: Clock | None = None,
         chart_renderer: ChartRenderer = render_result_chart_isolated,
+        features: Sequence[Feature] | None = None,
     ) -> None:
+        """``features``: what the app runs; every feature of Courtyard unless a test says."""
         self.settings = settings
-        self.migrate_at_start = migrate_at_start
+        self.sessions = sessions
+        self.telegram = telegram
         self.clock = clock or SystemClock()
-        self.engine = create_engine(settings.database_url)
-        self.sessions = session_factory(self.engine)
-        self._telegram: Telegram | None = None
         secret = settings.bot_token.get_secret_value() if settings.bot_token else "sandbox"
         self.services = Services(
             clock=self.clock,
             codec=ButtonCodec(hashlib.sha256(secret.encode()).digest()),
+            bot_username=bot_username,
         )
-        self.app = App(self.sessions, self.services, _Admins(lambda: self.telegram), all_features())
+        self.app = App(
+            self.sessions,
+            self.services,
+            telegram,
+            all_features() if features is None else features,
+        )
         #: Draws the charts the outbox asks for, after the claim has committed.
         self.chart_renderer = chart_renderer
         self._drawing = asyncio.Semaphore(CHARTS_AT_ONCE)
@@ -110,25 +111,10 @@ class Service:
         self._recent_updates: OrderedDict[int, None] = OrderedDict()
         self._posting: dict[tuple[int, str], asyncio.Event] = {}
 
-    @property
-    def telegram(self) -> Telegram:
-        if self._telegram is None:
-            raise RuntimeError("no runtime attached")
-        return self._telegram
-
-    async def start(self, telegram: Telegram) -> None:
-        """Migrate, attach the runtime, start sending and waking; runs due work at once."""
-        if self.migrate_at_start:
-            await migrate(self.settings.database_url)
-        self._telegram = telegram
-        self.services = Services(
-            clock=self.clock,
-            codec=self.services.codec,
-            bot_username=telegram.bot_username,
-        )
-        self.app.services = self.services
+    async def start(self) -> None:
+        """Start sending and waking (due work runs at once), then publish the command menu."""
         self.sender = Sender(
-            telegram.deliver,
+            self.telegram.deliver,
             per_second=self.settings.send_per_second,
             group_per_minute=self.settings.send_group_per_minute,
             private_per_second=self.settings.send_private_per_second,
@@ -147,8 +133,9 @@ class Service:
             next_run_time=datetime.now(UTC),
         )
         self.scheduler.start()
+        await self._publish_menu()
 
-    async def publish_menu(self) -> None:
+    async def _publish_menu(self) -> None:
         for language in SUPPORTED:
             code = MENU_LANGUAGE_CODES[language]
             await self.telegram.set_menu(self.app.registry.menu(language), code)
@@ -171,7 +158,6 @@ class Service:
         if self.sender is not None:
             await self.sender.stop(drain=True, timeout=5)
             self.sender = None
-        await self.engine.dispose()
 
     async def handle_update(self, update: Mapping[str, Any]) -> None:
         """One update from Telegram: convert, run the use case, send the replies.

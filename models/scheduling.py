@@ -61,6 +61,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The attachment's bytes, a photo's or a document's: the payload's ``attachment`` says
+    #: which (named ``photo`` from when only pictures went out; renaming needs a migration).
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)
     state: Mapped[OutboxState] = mapped_column(
         Enum(OutboxState, native_enum=False, length=16, values_callable=enum_values),

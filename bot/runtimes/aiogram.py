@@ -31,9 +31,8 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot.intake import Poller, Webhook, WebhookServer, open_intake
+from bot.intake import Poller, UpdateSink, Webhook, WebhookServer, open_intake
 from bot.sender import PermanentError, RetryAfter, TransientError
-from bot.service import Service
 from bot.updates import ALLOWED_UPDATES
 from handlers.core.messages import CallbackAnswer, Outgoing
 
@@ -53,11 +52,9 @@ class _RawUpdates(TelegramMethod[list[dict[str, Any]]]):
 
 
 class AiogramRuntime:
-    def __init__(self, service: Service, token: str, api_url: str) -> None:
-        self.service = service
+    def __init__(self, token: str, api_url: str) -> None:
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_url))
         self.bot = Bot(token, session=session)
-        self.bot_username = ""
         self._intake: Poller | WebhookServer | None = None
 
     async def fetch_updates(self, offset: int | None, wait: int) -> list[dict[str, Any]]:
@@ -67,29 +64,31 @@ class AiogramRuntime:
         except TelegramRetryAfter as error:
             raise RetryAfter(float(error.retry_after)) from error
 
-    async def start(self, webhook: Webhook | None = None) -> None:
+    async def connect(self) -> str:
         me = await self.bot.get_me()
-        self.bot_username = me.username or ""
-        await self.service.start(self)
-        await self.service.publish_menu()
+        return me.username or ""
+
+    async def start_intake(self, sink: UpdateSink, webhook: Webhook | None = None) -> None:
         if webhook is None:
             await self.bot.delete_webhook()
-        self._intake = open_intake(self.fetch_updates, self.service, webhook)
+        self._intake = open_intake(self.fetch_updates, sink, webhook)
         await self._intake.start()
         if webhook is not None:
             await self.bot.set_webhook(
                 webhook.url, secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES
             )
 
-    async def stop(self) -> None:
+    async def stop_intake(self) -> None:
         if self._intake is not None:
             await self._intake.stop()
             self._intake = None
-        await self.service.stop()
+
+    async def close(self) -> None:
         await self.bot.session.close()
 
     async def deliver(self, message: Outgoing) -> Any:
         markup = _markup(message)
+        reply = _reply(message)
         try:
             if message.edit_message_id is not None:
                 return await self.bot.edit_message_text(
@@ -107,6 +106,7 @@ class AiogramRuntime:
                     caption=message.text or None,
                     parse_mode="HTML",
                     reply_markup=markup,
+                    reply_parameters=reply,
                 )
             if message.document is not None:
                 return await self.bot.send_document(
@@ -115,14 +115,8 @@ class AiogramRuntime:
                     caption=message.text or None,
                     parse_mode="HTML",
                     reply_markup=markup,
+                    reply_parameters=reply,
                 )
-            reply = (
-                ReplyParameters(
-                    message_id=message.reply_to_message_id, allow_sending_without_reply=True
-                )
-                if message.reply_to_message_id
-                else None
-            )
             return await self.bot.send_message(
                 message.chat_id,
                 message.text,
@@ -176,3 +170,10 @@ def _markup(message: Outgoing) -> InlineKeyboardMarkup | None:
             for row in message.buttons
         ]
     )
+
+
+def _reply(message: Outgoing) -> ReplyParameters | None:
+    """Answer the message replied to, and still send when that message is gone."""
+    if not message.reply_to_message_id:
+        return None
+    return ReplyParameters(message_id=message.reply_to_message_id, allow_sending_without_reply=True)

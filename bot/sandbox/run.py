@@ -22,7 +22,7 @@ from pathlib import Path
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
-from bot.runtimes import Runtime, build_runtime
+from bot.cli import Courtyard
 from bot.sandbox.communities import GroupFacts, read_group
 from bot.sandbox.demo import create_demo
 from bot.sandbox.emulator import Emulator
@@ -36,9 +36,9 @@ from bot.sandbox.world import (
     world_path,
     write_json,
 )
-from bot.service import Service
 from bot.settings import Settings
 from handlers.core.clock import ShiftableClock
+from models.db import migrate
 
 __all__ = ["SANDBOX_TOKEN", "Sandbox", "reset", "run_sandbox"]
 
@@ -83,8 +83,7 @@ class Sandbox:
                 self.emulator = Emulator(
                     SANDBOX_TOKEN, bot_username=BOT_USERNAME, clock=self.clock.now
                 )
-        self.service: Service | None = None
-        self.runtime: Runtime | None = None
+        self.bot: Courtyard | None = None
         self.web: SandboxWeb | None = None
         self.url = ""
         self._dirty = asyncio.Event()
@@ -116,11 +115,9 @@ class Sandbox:
                     "tick_seconds": 5,
                 }
             )
-            self.service = Service(bot_settings, self.clock)
-            self.runtime = build_runtime(
-                bot_settings.runtime, self.service, SANDBOX_TOKEN, base_url
-            )
-            await self.runtime.start()
+            await migrate(bot_settings.database_url)
+            self.bot = Courtyard(bot_settings, clock=self.clock)
+            await self.bot.start()
         except BaseException:
             await self.emulator.stop()
             raise
@@ -136,13 +133,13 @@ class Sandbox:
 
     async def _read_group(self, chat_id: int) -> GroupFacts | None:
         """The page's read-only look at the bot's database (see :mod:`.communities`)."""
-        if self.service is None:
+        if self.bot is None or self.bot.sessions is None:
             return None
-        return await read_group(self.service.sessions, chat_id)
+        return await read_group(self.bot.sessions, chat_id)
 
     async def _tick(self) -> None:
-        if self.service is not None:
-            await self.service.tick()
+        if self.bot is not None and self.bot.service is not None:
+            await self.bot.service.tick()
 
     async def _save_when_changed(self) -> None:
         while True:
@@ -170,9 +167,9 @@ class Sandbox:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._saver
             self._saver = None
-        if self.runtime is not None:
-            await self.runtime.stop()
-            self.runtime = None
+        if self.bot is not None:
+            await self.bot.stop()
+            self.bot = None
         await self.save()
         await self.emulator.stop()
 

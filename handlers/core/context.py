@@ -111,6 +111,10 @@ class Work:
         chart: ChartRequest | None = None,
         caption_only: bool = False,
         copies: bool = False,
+        photo: bytes | None = None,
+        document: Document | None = None,
+        reply_to: int | None = None,
+        preview: bool = False,
     ) -> None:
         """Queue a message in the outbox, committed with the change it announces.
 
@@ -118,16 +122,37 @@ class Work:
         caption; the chart is drawn when the outbox is drained, outside any
         transaction. Should drawing fail, ``text`` goes out alone, or nothing
         does when ``caption_only`` says the text is only the picture's caption.
-        ``key`` names it (see ``Outgoing``); with ``copies`` it is one more copy
-        of that thing in the chat, and earlier copies stay named too.
+        With ``photo`` or ``document`` (at most one picture or file in all) the
+        text is their caption. ``reply_to`` is a message of the chat to answer
+        (sent anyway when that message is gone); ``preview`` shows the preview of
+        a link in the text. ``key`` names it (see ``Outgoing``); with ``copies``
+        it is one more copy of that thing in the chat, and earlier copies stay
+        named too.
         """
+        if sum(part is not None for part in (chart, photo, document)) > 1:
+            raise ValueError("a message carries one chart, photo or document at most")
         payload: dict[str, Any] = {"text": str(text), "key": key}
         if copies:
             payload["copies"] = True
         if chart is not None:
             payload["chart"] = chart.as_json()
             payload["caption_only"] = caption_only
-        self._queue(chat_id, payload, buttons)
+        attachment = None
+        if photo is not None:
+            payload["attachment"] = {"kind": "photo"}
+            attachment = photo
+        if document is not None:
+            payload["attachment"] = {
+                "kind": "document",
+                "filename": document.filename,
+                "mime_type": document.mime_type,
+            }
+            attachment = document.content
+        if reply_to is not None:
+            payload["reply_to"] = reply_to
+        if preview:
+            payload["preview"] = True
+        self._queue(chat_id, payload, buttons, attachment)
 
     def edit_posted(
         self, chat_id: int, key: str, text: str, buttons: Sequence[Sequence[Button]] = ()
@@ -136,10 +161,17 @@ class Work:
         self._queue(chat_id, {"text": str(text), "edit_key": key}, buttons)
 
     def _queue(
-        self, chat_id: int, payload: dict[str, Any], buttons: Sequence[Sequence[Button]]
+        self,
+        chat_id: int,
+        payload: dict[str, Any],
+        buttons: Sequence[Sequence[Button]],
+        attachment: bytes | None = None,
     ) -> None:
+        """One outbox row: the message as JSON; a photo's or document's bytes beside it."""
         payload["buttons"] = [[[b.label, b.data] for b in row] for row in buttons]
-        self.session.add(OutboxMessage(chat_id=chat_id, payload=payload, created_at=self.now))
+        self.session.add(
+            OutboxMessage(chat_id=chat_id, payload=payload, photo=attachment, created_at=self.now)
+        )
 
     def reader_translator(self, user: User, community: Community | None) -> Translator:
         """What ``user`` reads alone (a callback answer, a private message), on ``community``'s clock."""

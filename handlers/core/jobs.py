@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.core.charts import ChartRenderer, ChartRequest
 from handlers.core.context import JobContext, Services
-from handlers.core.messages import MAX_COPIES, Button, Outgoing
+from handlers.core.messages import MAX_COPIES, Button, Document, Outgoing
 from handlers.core.registry import Registry
 from models import Job, JobState, OutboxMessage, OutboxState, PostedMessage
 
@@ -203,14 +203,28 @@ async def finish_outbox(
 
 
 def _outgoing(row: OutboxMessage) -> Outgoing:
-    """``row.photo`` is only set on rows queued before charts were drawn at sending time."""
-    buttons = [[Button(label, data) for label, data in line] for line in row.payload["buttons"]]
+    """The message a row holds; ``row.photo`` holds the bytes of its photo or document.
+
+    The payload's ``attachment`` says which (and a document's name and type); a row with
+    bytes and no ``attachment`` was queued, with its chart drawn, before charts were drawn
+    at sending time: a photo.
+    """
+    payload = row.payload
+    buttons = [[Button(label, data) for label, data in line] for line in payload["buttons"]]
+    attachment = payload.get("attachment") or {}
+    photo, document = row.photo, None
+    if row.photo is not None and attachment.get("kind") == "document":
+        photo = None
+        document = Document(attachment["filename"], row.photo, attachment["mime_type"])
     return Outgoing(
         chat_id=row.chat_id,
-        text=row.payload["text"],
+        text=payload["text"],
         buttons=buttons,
-        photo=row.photo,
-        key=row.payload.get("key"),
-        edit_key=row.payload.get("edit_key"),
-        copies=bool(row.payload.get("copies")),
+        photo=photo,
+        document=document,
+        reply_to_message_id=payload.get("reply_to"),
+        disable_preview=not payload.get("preview", False),
+        key=payload.get("key"),
+        edit_key=payload.get("edit_key"),
+        copies=bool(payload.get("copies")),
     )

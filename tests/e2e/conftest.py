@@ -12,7 +12,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.runtimes import Runtime, build_runtime
+from bot.cli import Courtyard
+from bot.runtimes import Runtime
 from bot.sandbox import Emulator
 from bot.service import Service
 from bot.settings import Settings
@@ -24,10 +25,19 @@ TOKEN = "424242:courtyard-e2e-token"
 @dataclass
 class World:
     emulator: Emulator
-    service: Service
-    runtime: Runtime
+    bot: Courtyard
     clock: ShiftableClock
     runtime_name: str
+
+    @property
+    def service(self) -> Service:
+        assert self.bot.service is not None, "the bot is not running"
+        return self.bot.service
+
+    @property
+    def runtime(self) -> Runtime:
+        assert self.bot.runtime is not None, "the bot is not running"
+        return self.bot.runtime
 
     async def travel(self, delta: timedelta) -> None:
         """Move time forward and let the bot notice, as the sandbox's clock control does."""
@@ -53,11 +63,11 @@ async def world(
         send_private_per_second=0,
         send_edit_interval=0,
     )
-    service = Service(settings, clock)
-    runtime = build_runtime(request.param, service, TOKEN, base_url)
-    await runtime.start()
+    bot = Courtyard(settings, clock=clock)
+    await bot.start()
+    world = World(emulator, bot, clock, request.param)
     try:
-        yield World(emulator, service, runtime, clock, request.param)
+        yield world
     finally:
-        await runtime.stop()
+        await world.bot.stop()
         await emulator.stop()

@@ -35,22 +35,13 @@ T = TypeVar("T")
 
 
 class Recorder:
-    """Stands in for the service: records what the core would hear of each update."""
+    """Stands in for the service as the intake's sink: records what the core would hear."""
 
-    def __init__(self) -> None:
+    def __init__(self, bot_username: str) -> None:
         self.heard: dict[int, list[Incoming]] = {}
         self.failures: list[str] = []
         self.arrived = asyncio.Event()
-        self.bot_username = ""
-
-    async def start(self, telegram: Any) -> None:
-        self.bot_username = telegram.bot_username
-
-    async def publish_menu(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
+        self.bot_username = bot_username
 
     async def handle_update(self, update: Mapping[str, Any]) -> None:
         try:
@@ -110,13 +101,13 @@ def _free_port() -> int:
 async def _start(name: str, *, webhook: bool) -> Bot:
     emulator = Emulator(TOKEN, bot_username="CourtyardBot")
     base_url = await emulator.start()
-    recorder = Recorder()
-    runtime = build_runtime(name, recorder, TOKEN, base_url)  # type: ignore[arg-type]
+    runtime = build_runtime(name, TOKEN, base_url)
+    recorder = Recorder(await runtime.connect())
     if not webhook:
-        await runtime.start()
+        await runtime.start_intake(recorder.handle_update)
         return Bot(f"{name}/polling", emulator, runtime, recorder)
     hook = Webhook("https://courtyard.example/hook", SECRET, "127.0.0.1", _free_port(), "/hook")
-    await runtime.start(hook)
+    await runtime.start_intake(recorder.handle_update, hook)
     url = f"http://127.0.0.1:{hook.port}{hook.path}"
     return Bot(f"{name}/webhook", emulator, runtime, recorder, webhook=url)
 
@@ -135,7 +126,8 @@ def bots() -> Iterator[Bots]:
         yield running
     finally:
         for bot in running.bots:
-            running.run(bot.runtime.stop())
+            running.run(bot.runtime.stop_intake())
+            running.run(bot.runtime.close())
             running.run(bot.emulator.stop())
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)

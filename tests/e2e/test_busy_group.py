@@ -15,9 +15,8 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.runtimes import build_runtime
+from bot.cli import Courtyard
 from bot.sandbox import Emulator
-from bot.service import Service
 from bot.settings import Settings
 from handlers.core.clock import ShiftableClock
 from tests.e2e.conftest import TOKEN, World
@@ -41,13 +40,13 @@ async def strict_world(
         runtime=request.param,
         tick_seconds=3600,
     )
-    service = Service(settings, clock)
-    runtime = build_runtime(request.param, service, TOKEN, base_url)
-    await runtime.start()
+    bot = Courtyard(settings, clock=clock)
+    await bot.start()
+    world = World(emulator, bot, clock, request.param)
     try:
-        yield World(emulator, service, runtime, clock, request.param)
+        yield world
     finally:
-        await runtime.stop()
+        await world.bot.stop()
         await emulator.stop()
 
 

@@ -8,11 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.runtimes import build_runtime
+from bot.cli import Courtyard
 from bot.sandbox import EmuMessage
-from bot.service import Service
 from handlers.core.charts import ChartRequest, render_result_chart_isolated
-from tests.e2e.conftest import TOKEN, World
+from tests.e2e.conftest import World
 from tests.e2e.helpers import ask, community
 
 PNG = b"\x89PNG"
@@ -87,11 +86,10 @@ async def test_a_deadline_passed_while_the_bot_was_down_still_closes_the_poll(wo
     query = await emu.press(bob, poll, _button(poll, "1. Yes"))
     await emu.wait_callback_answer(query)
 
-    await world.runtime.stop()
+    await world.bot.stop()
     world.clock.advance(timedelta(hours=3))
-    world.service = Service(world.service.settings, world.clock)
-    world.runtime = build_runtime(world.runtime_name, world.service, TOKEN, emu.base_url)
-    await world.runtime.start()
+    world.bot = Courtyard(world.bot.settings, clock=world.clock)
+    await world.bot.start()
 
     result = await emu.wait_for_bot_message(group, lambda m: m.photo is not None, timeout=30)
     assert "Yes — 1 (100%)" in (result.caption or "")

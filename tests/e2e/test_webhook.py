@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.runtimes import Webhook, build_runtime
+from bot.cli import Courtyard
+from bot.runtimes import Webhook
 from bot.sandbox import Emulator
-from bot.service import Service
 from bot.settings import Settings
 from tests.botapi import validate
 from tests.e2e.conftest import TOKEN
@@ -35,10 +35,9 @@ async def test_webhook_requires_the_secret_and_ignores_repeats(
     settings = Settings(
         bot_token=TOKEN, telegram_api_url=base_url, database_url=database_url, runtime=runtime_name
     )
-    service = Service(settings)
-    runtime = build_runtime(runtime_name, service, TOKEN, base_url)
     hook = Webhook("https://courtyard.example/telegram/webhook", SECRET, "127.0.0.1", _free_port())
-    await runtime.start(hook)
+    bot = Courtyard(settings, webhook=hook)
+    await bot.start()
     try:
         wendy = emulator.add_user("Wendy")
         chat = emulator.private_chat(wendy)
@@ -72,5 +71,5 @@ async def test_webhook_requires_the_secret_and_ignores_repeats(
         assert len(emulator.bot_messages(chat)) == 1
         assert emulator.api_calls("setWebhook")
     finally:
-        await runtime.stop()
+        await bot.stop()
         await emulator.stop()

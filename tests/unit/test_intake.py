@@ -53,7 +53,7 @@ async def test_poller_hands_out_the_original_json_and_confirms_the_offset_at_sto
     odd = {"update_id": 11, "message": {"brand_new_field": {"x": [1, 2]}}}
     telegram = FakeTelegram([{"update_id": 10, "message": {}}, odd], [{"update_id": 12}])
     sink = Sink()
-    poller = Poller(telegram.fetch, sink, wait=1)
+    poller = Poller(telegram.fetch, sink.handle_update, wait=1)
     await poller.start()
     await until(sink, 3)
     await poller.stop()
@@ -71,7 +71,7 @@ async def test_poller_survives_errors_429s_and_updates_that_are_not_objects() ->
         ["not an update", 42, {"update_id": 5}],
     )
     sink = Sink()
-    poller = Poller(telegram.fetch, sink, wait=1, backoff=0.01)
+    poller = Poller(telegram.fetch, sink.handle_update, wait=1, backoff=0.01)
     await poller.start()
     await until(sink, 1)
     await poller.stop()
@@ -99,7 +99,9 @@ async def test_webhook_takes_only_telegrams_requests(
 ) -> None:
     sink = Sink()
     port = _free_port()
-    server = WebhookServer(sink, Webhook("", "the-webhook-secret-000", "127.0.0.1", port, "/hook"))
+    server = WebhookServer(
+        sink.handle_update, Webhook("", "the-webhook-secret-000", "127.0.0.1", port, "/hook")
+    )
     await server.start()
     try:
         async with (

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.service import Service
 from bot.settings import Settings
 from handlers.core.messages import MAX_COPIES, CallbackAnswer, Outgoing
+from models.db import session_factory
 
 GROUP = -100_123
 
@@ -28,7 +29,6 @@ class SlowTelegram:
     """Delivers after a delay, the way a busy Bot API answers."""
 
     delay: float = 0.2
-    bot_username: str = "CourtyardBot"
     delivered: list[Outgoing] = field(default_factory=list)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(500))
 
@@ -58,9 +58,10 @@ async def service(database_url: str, engine: AsyncEngine) -> AsyncIterator[Servi
         send_group_per_minute=0,
         send_private_per_second=0,
     )
-    service = Service(settings)
-    telegram = SlowTelegram()
-    await service.start(telegram)
+    service = Service(
+        settings, session_factory(engine), SlowTelegram(), bot_username="CourtyardBot"
+    )
+    await service.start()
     yield service
     await service.stop()
 

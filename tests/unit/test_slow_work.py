@@ -56,8 +56,14 @@ async def service(database_url: str, engine: AsyncEngine, driver: Driver) -> Asy
         send_group_per_minute=0,
         send_private_per_second=0,
     )
-    service = Service(settings, driver.clock, migrate_at_start=False)
-    await service.start(SlowTelegram(delay=0))
+    service = Service(
+        settings,
+        driver.sessions,
+        SlowTelegram(delay=0),
+        bot_username="CourtyardBot",
+        clock=driver.clock,
+    )
+    await service.start()
     yield service
     await service.stop()
 
@@ -70,14 +76,14 @@ def delivered(service: Service, chat_id: int) -> list[Outgoing]:
 
 @pytest.mark.parametrize("closed_by", ["deadline", "/close"])
 async def test_a_result_chart_is_drawn_with_no_transaction_open(
-    driver: Driver, service: Service, database_url: str, closed_by: str
+    driver: Driver, service: Service, database_url: str, engine: AsyncEngine, closed_by: str
 ) -> None:
     alice, bob = driver.person("Alice"), driver.person("Bob")
     chat = await driver.community(alice, bob)
     replies = await driver.send(alice, chat, "/poll Paint the door? | Green | Blue | 48h")
     [green] = [r.buttons[0][0].data for r in replies if isinstance(r, Outgoing) and r.buttons]
     await driver.press(bob, chat, green)
-    probe = Probe(database_url, service.engine)
+    probe = Probe(database_url, engine)
 
     async def renderer(chart: ChartRequest) -> bytes:
         await probe.look()
