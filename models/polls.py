@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -31,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, Numbered, enum_values
+from models.base import Base, Numbered
 
 MAX_POLL_OPTIONS = 10  # one digit per option index in Ballot.choice
 
@@ -58,9 +57,7 @@ class Poll(Numbered, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[PollKind] = mapped_column(
-        Enum(PollKind, native_enum=False, length=16, values_callable=enum_values)
-    )
+    kind: Mapped[PollKind]
     question: Mapped[str] = mapped_column(Text)
     options: Mapped[list[str]] = mapped_column(JSON)
     creator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

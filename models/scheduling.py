@@ -10,10 +10,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, Index, LargeBinary, String
+from sqlalchemy import JSON, BigInteger, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, enum_values
+from models.base import Base
 
 
 class JobState(enum.StrEnum):
@@ -36,10 +36,7 @@ class Job(Base):
     kind: Mapped[str] = mapped_column(String(64))
     ref_id: Mapped[int] = mapped_column(BigInteger)
     due_at: Mapped[datetime]
-    state: Mapped[JobState] = mapped_column(
-        Enum(JobState, native_enum=False, length=16, values_callable=enum_values),
-        default=JobState.DUE,
-    )
+    state: Mapped[JobState] = mapped_column(default=JobState.DUE)
     claimed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(String(500))
@@ -62,10 +59,7 @@ class OutboxMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)
-    state: Mapped[OutboxState] = mapped_column(
-        Enum(OutboxState, native_enum=False, length=16, values_callable=enum_values),
-        default=OutboxState.PENDING,
-    )
+    state: Mapped[OutboxState] = mapped_column(default=OutboxState.PENDING)
     created_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
