@@ -18,7 +18,6 @@ from models.base import Base
 
 class JobState(enum.StrEnum):
     DUE = "due"
-    RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
 

@@ -8,6 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 
 import models
 from models.db import _downgrade_sync, _upgrade_sync, alembic_config, create_engine
@@ -53,3 +54,32 @@ def test_models_and_migrations_agree(blank_url: str) -> None:
             await engine.dispose()
 
     assert asyncio.run(diff()) == []
+
+
+def _sql(url: str, *statements: str) -> list[list[tuple[object, ...]]]:
+    """Run raw SQL in one transaction, as an operator's database would hold it."""
+
+    async def run() -> list[list[tuple[object, ...]]]:
+        engine = create_engine(url)
+        try:
+            async with engine.begin() as conn:
+                results = [await conn.execute(text(s)) for s in statements]
+                return [
+                    [tuple(r) for r in res.fetchall()] if res.returns_rows else []
+                    for res in results
+                ]
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def test_a_job_left_running_is_due_again_after_0007(blank_url: str) -> None:
+    _upgrade_sync(blank_url, "0006")
+    _sql(
+        blank_url,
+        "INSERT INTO jobs (kind, ref_id, due_at, state, attempts)"
+        " VALUES ('close_poll', 1, '2026-03-02 09:00:00', 'running', 0)",
+    )
+    _upgrade_sync(blank_url, "0007")
+    assert _sql(blank_url, "SELECT state FROM jobs") == [[("due",)]]
