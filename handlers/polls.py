@@ -5,12 +5,12 @@ Decisions worth knowing before changing this module:
 - **Who may vote** is fixed when a poll opens: the active roster is copied
   into ``poll_voters``. A voter must be on that list *and* still on the
   roster when pressing; ballots of people who left afterwards still count.
-- **One ballot row per voter** (primary key poll, voter). Every press locks
-  that row (``FOR UPDATE``) and rewrites it, a first press inserts it with
-  ``ON CONFLICT DO NOTHING`` and retries on top of a concurrent insert, and
-  voters hold a share lock on the poll row that /close and the deadline job
-  take exclusively, so no vote lands after the count. Totals stay exact
-  with any number of concurrent presses, on PostgreSQL as on SQLite.
+- **Ballots are secret** and live in handlers.core.ballots (one row per
+  voter, found by a keyed hash; the key is erased at the close). Every press
+  locks the voter's ballot row there, and voters hold a share lock on the
+  poll row that /close and the deadline job take exclusively, so no vote
+  lands after the count. Totals stay exact with any number of concurrent
+  presses, on PostgreSQL as on SQLite.
 - **Live display**: the poll message shows only how many ballots were cast
   (of how many voters), for every kind of poll. Per-option counts appear
   only in the result: a running score nudges late voters towards the
@@ -58,9 +58,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Integer, delete, exists, func, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Integer, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -68,6 +66,8 @@ from handlers import audit, jobs, limits, tally
 from handlers.actions import BadAction
 from handlers.charts import ChartRequest
 from handlers.context import Context, JobContext, UserError, Work, hint
+from handlers.core.ballots import BallotBox, SealedBox
+from handlers.core.choices import Choice
 from handlers.i18n import N_, Translator
 from handlers.messages import Button, plain_text
 from handlers.numbering import LARGEST_NUMBER, add_numbered, parse_number
@@ -87,7 +87,7 @@ from handlers.poll_input import (
     parse_poll,
 )
 from handlers.registry import Needs, action, command, job
-from models import Ballot, Community, Member, Poll, PollKind, PollVoter, User
+from models import Community, Member, Poll, PollKind, PollVoter, User
 
 __all__ = [
     "MAX_OPTIONS",
@@ -191,6 +191,7 @@ async def open_poll(
         quorum=_quorum(community),
         subject_kind=subject[0] if subject else None,
         subject_id=subject[1] if subject else None,
+        ballot_key=BallotBox.new_key(),
     )
     await add_numbered(ctx.session, poll)
     await ctx.session.execute(
@@ -239,7 +240,7 @@ def _quorum(community: Community) -> float | None:
     return None
 
 
-async def _count(session: AsyncSession, table: type[PollVoter] | type[Ballot], poll_id: int) -> int:
+async def _count(session: AsyncSession, table: type[PollVoter], poll_id: int) -> int:
     found = await session.scalar(
         select(func.count()).select_from(table).where(table.poll_id == poll_id)
     )
@@ -291,8 +292,8 @@ class VoteChange:
     """A voter's ballot before and after a press (None: no ballot)."""
 
     poll: Poll
-    before: str | None
-    after: str | None
+    before: Choice | None
+    after: Choice | None
 
     @property
     def counted_changed(self) -> bool:
@@ -300,19 +301,18 @@ class VoteChange:
         return (self.before is None) != (self.after is None)
 
 
-def next_choice(kind: PollKind, before: str | None, option: int | None) -> str | None:
+def next_choice(kind: PollKind, before: Choice | None, option: int | None) -> Choice | None:
     """The ballot after pressing ``option`` (None: clear) on ballot ``before``."""
     if option is None:
         return None
-    digit = str(option)
     if kind is PollKind.SINGLE:
-        return None if before == digit else digit
+        return None if before == (option,) else (option,)
     if kind is PollKind.APPROVAL:
-        chosen = set(before or "") ^ {digit}
-        return "".join(sorted(chosen)) or None
-    if before is not None and digit in before:
+        chosen = set(before or ()) ^ {option}
+        return tuple(sorted(chosen)) or None
+    if before is not None and option in before:
         return before
-    return (before or "") + digit
+    return (*(before or ()), option)
 
 
 async def _poll_for_voter(session: AsyncSession, poll_id: int, user_id: int, now: datetime) -> Poll:
@@ -355,34 +355,10 @@ async def vote(
     poll = await _poll_for_voter(session, poll_id, user_id, now)
     if option is not None and not 0 <= option < len(poll.options):
         raise BadAction(f"poll {poll_id} has no option {option}")
-    mine = (Ballot.poll_id == poll.id) & (Ballot.user_id == user_id)
-    for _attempt in range(3):
-        before = await session.scalar(select(Ballot.choice).where(mine).with_for_update())
-        after = next_choice(poll.kind, before, option)
-        if after == before:
-            return VoteChange(poll, before, after)
-        if before is None:
-            assert after is not None
-            created = await session.scalar(
-                _insert_ignoring_conflict(session, poll.id, user_id, after, now)
-            )
-            if created is None:
-                continue  # a concurrent press created the row first: apply ours on top of it
-        elif after is None:
-            await session.execute(delete(Ballot).where(mine))
-        else:
-            await session.execute(update(Ballot).where(mine).values(choice=after, cast_at=now))
-        return VoteChange(poll, before, after)
-    raise RuntimeError(f"ballot of {user_id} in poll {poll_id} kept changing under us")
-
-
-def _insert_ignoring_conflict(
-    session: AsyncSession, poll_id: int, user_id: int, choice: str, now: datetime
-) -> Any:
-    values = {"poll_id": poll_id, "user_id": user_id, "choice": choice, "cast_at": now}
-    dialect = session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(Ballot).values(values)
-    return statement.on_conflict_do_nothing().returning(Ballot.poll_id)
+    before, after = await BallotBox(session, poll).mark(
+        user_id, lambda current: next_choice(poll.kind, current, option)
+    )
+    return VoteChange(poll, before, after)
 
 
 def _refusal_error(t: Translator, refusal: VoteRefused) -> Exception:
@@ -433,7 +409,7 @@ async def _press(ctx: Context, option: int | None) -> None:
 
 async def _group_text(session: AsyncSession, t: Translator, poll: Poll) -> str:
     creator = await session.get(User, poll.creator_id)
-    ballots = await _count(session, Ballot, poll.id)
+    ballots = await BallotBox(session, poll).count()
     return _poll_text(t, poll, ballots=ballots, creator=creator.display_name if creator else "")
 
 
@@ -455,10 +431,11 @@ async def my_vote_button(ctx: Context) -> None:
     poll = await ctx.session.get(Poll, ctx.action.int_arg(0))
     if poll is None:
         raise BadAction("no such poll")
-    choice = await ctx.session.scalar(
-        select(Ballot.choice).where(Ballot.poll_id == poll.id, Ballot.user_id == ctx.user.id)
-    )
     t = ctx.reader_translator(ctx.user, await _community(ctx.session, poll))
+    try:
+        choice = await BallotBox(ctx.session, poll).mine(ctx.user.id)
+    except SealedBox:
+        raise UserError(_refusal_text(t, Refusal.CLOSED, poll.number)) from None
     ctx.answer(_ballot_summary(t, poll, choice), alert=True)
 
 
@@ -480,9 +457,7 @@ async def private_ballot_button(ctx: Context) -> None:
         )
     community = await _community(ctx.session, poll)
     t = ctx.reader_translator(ctx.user, community)
-    choice = await ctx.session.scalar(
-        select(Ballot.choice).where(Ballot.poll_id == poll.id, Ballot.user_id == ctx.user.id)
-    )
+    choice = await BallotBox(ctx.session, poll).mine(ctx.user.id)
     text, buttons = _private_ballot(ctx, t, poll, community, choice)
     ctx.send(ctx.user.id, text, buttons, key=_ballot_key(poll), copies=True)
     ctx.answer(t("I have sent you a private ballot."))
@@ -494,11 +469,11 @@ async def _community(session: AsyncSession, poll: Poll) -> Community:
     return community
 
 
-def _choices(choice: str | None) -> list[int]:
-    return [int(digit) for digit in choice or ""]
+def _choices(choice: Choice | None) -> list[int]:
+    return list(choice or ())
 
 
-def _ballot_summary(t: Translator, poll: Poll, choice: str | None) -> Markup:
+def _ballot_summary(t: Translator, poll: Poll, choice: Choice | None) -> Markup:
     picked = [poll.options[i] for i in _choices(choice)]
     if not picked:
         return t("You have not voted yet.")
@@ -520,7 +495,7 @@ def _change_answer(t: Translator, poll: Poll, change: VoteChange, option: int | 
             "“{option}” is already number {rank} in your ranking. "
             "Press “Clear my ranking” to start over.",
             option=poll.options[option],
-            rank=change.after.index(str(option)) + 1,
+            rank=change.after.index(option) + 1,
         )
     return _ballot_summary(t, poll, change.after)
 
@@ -598,7 +573,7 @@ def _private_ballot(
     t: Translator,
     poll: Poll,
     community: Community,
-    choice: str | None,
+    choice: Choice | None,
     *,
     reminder: bool = False,
 ) -> tuple[str, list[list[Button]]]:
@@ -719,7 +694,7 @@ def on_close(subject_kind: str) -> Callable[[CloseHook], CloseHook]:
     return register
 
 
-def count_poll(poll: Poll, ballots: Iterable[tuple[str, int]]) -> Outcome:
+def count_poll(poll: Poll, ballots: Iterable[tuple[Choice, int]]) -> Outcome:
     """Count ``ballots`` given as (choice, how many voters cast exactly it)."""
     n = len(poll.options)
     grouped = [(_choices(choice), weight) for choice, weight in ballots]
@@ -771,10 +746,8 @@ async def close_poll(work: Work, poll: Poll, *, closed_by: int | None = None) ->
     # a bot that was down); an early close happens now.
     closed_at = work.now if closed_by is not None else min(work.now, poll.closes_at)
     poll.closed_at, poll.closed_by = closed_at, closed_by
-    rows = await session.execute(
-        select(Ballot.choice, func.count()).where(Ballot.poll_id == poll.id).group_by(Ballot.choice)
-    )
-    outcome = count_poll(poll, [(choice, int(weight)) for choice, weight in rows])
+    box = BallotBox(session, poll)
+    outcome = count_poll(poll, await box.totals())
     poll.result = outcome.as_json()
     community = await _community(session, poll)
     t = work.community_translator(community)
@@ -785,6 +758,7 @@ async def close_poll(work: Work, poll: Poll, *, closed_by: int | None = None) ->
     work.edit_posted(community.chat_id, _message_key(poll), await _group_text(session, t, poll))
     _post_result(work, t, community.chat_id, poll, text, chart)
     await _close_private_ballots(work, poll, community, outcome)
+    await box.seal()
     _audit_result(work, community, poll, outcome)
     if closed_by is not None:
         await jobs.cancel(session, "poll.close", poll.id)
@@ -804,12 +778,7 @@ async def _close_private_ballots(
     if not chats:
         return
     voters = await work.session.scalars(select(User).where(User.id.in_(chats)))
-    rows = await work.session.execute(
-        select(Ballot.user_id, Ballot.choice).where(
-            Ballot.poll_id == poll.id, Ballot.user_id.in_(chats)
-        )
-    )
-    choices: dict[int, str] = dict(rows.all())
+    choices = await BallotBox(work.session, poll).choices_of(chats)
     for voter in voters:
         t = work.reader_translator(voter, community)
         choice = choices.get(voter.id)
@@ -1064,7 +1033,7 @@ async def remind_non_voters(work: JobContext, poll_id: int) -> None:
     if poll is None or not poll.is_open:
         return
     community = await _community(work.session, poll)
-    voted = exists().where(Ballot.poll_id == poll.id, Ballot.user_id == User.id)
+    voted = BallotBox(work.session, poll).has_voted(User.id)
     users = await work.session.scalars(
         select(User)
         .join(PollVoter, PollVoter.user_id == User.id)
