@@ -17,12 +17,11 @@ from models.needs import (
     Problem,
     ProblemStatus,
 )
-from models.polls import Ballot, Poll, PollKind, PollVoter
+from models.polls import Participation, Poll, PollKind, PollVoter, SecretBallot
 from models.scheduling import Job, JobState, OutboxMessage, OutboxState, PostedMessage
 
 __all__ = [
     "AuditEntry",
-    "Ballot",
     "Base",
     "Community",
     "Job",
@@ -35,6 +34,7 @@ __all__ = [
     "NoteKind",
     "OutboxMessage",
     "OutboxState",
+    "Participation",
     "PlanItem",
     "PlanNote",
     "PlanStatus",
@@ -44,5 +44,6 @@ __all__ = [
     "PostedMessage",
     "Problem",
     "ProblemStatus",
+    "SecretBallot",
     "User",
 ]

@@ -1,4 +1,4 @@
-"""Declarative base, naming convention and the UTC datetime column type."""
+"""Declarative base, naming convention and the column types every model shares."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Enum, ForeignKey, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -58,4 +58,9 @@ class Numbered:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime()}
+    # Every ``Mapped[SomeEnum]`` column is a VARCHAR(16) holding the member's value,
+    # never a native database enum: adding a member needs no ALTER TYPE.
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        enum.Enum: Enum(enum.Enum, native_enum=False, length=16, values_callable=enum_values),
+    }

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Enum,
     ForeignKey,
     Index,
     String,
@@ -18,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, enum_values
+from models.base import Base
 
 
 class Community(Base):
@@ -66,10 +65,7 @@ class Member(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    kind: Mapped[MemberKind] = mapped_column(
-        Enum(MemberKind, native_enum=False, length=16, values_callable=enum_values),
-        default=MemberKind.RESIDENT,
-    )
+    kind: Mapped[MemberKind] = mapped_column(default=MemberKind.RESIDENT)
     joined_at: Mapped[datetime]
     left_at: Mapped[datetime | None]
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, Numbered, enum_values
+from models.base import Base, Numbered
 from models.community import User
 
 TEXT_LIMIT = 500
@@ -37,10 +37,7 @@ class Need(Numbered, Base):
     text: Mapped[str] = mapped_column(String(TEXT_LIMIT))
     author_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     created_at: Mapped[datetime]
-    status: Mapped[NeedStatus] = mapped_column(
-        Enum(NeedStatus, native_enum=False, length=16, values_callable=enum_values),
-        default=NeedStatus.OPEN,
-    )
+    status: Mapped[NeedStatus] = mapped_column(default=NeedStatus.OPEN)
     # The adoption poll while status is voting, the latest one afterwards.
     poll_id: Mapped[int | None]
     adopted_at: Mapped[datetime | None]
@@ -75,10 +72,7 @@ class PlanItem(Numbered, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(TEXT_LIMIT))
     need_id: Mapped[int | None] = mapped_column(ForeignKey("needs.id"), unique=True)
-    status: Mapped[PlanStatus] = mapped_column(
-        Enum(PlanStatus, native_enum=False, length=16, values_callable=enum_values),
-        default=PlanStatus.PLANNED,
-    )
+    status: Mapped[PlanStatus] = mapped_column(default=PlanStatus.PLANNED)
     created_at: Mapped[datetime]
     taker_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     taken_at: Mapped[datetime | None]
@@ -103,9 +97,7 @@ class PlanNote(Base):
     )
     author_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     at: Mapped[datetime]
-    kind: Mapped[NoteKind] = mapped_column(
-        Enum(NoteKind, native_enum=False, length=16, values_callable=enum_values)
-    )
+    kind: Mapped[NoteKind]
     text: Mapped[str] = mapped_column(String(TEXT_LIMIT))
 
 
@@ -127,10 +119,7 @@ class Problem(Numbered, Base):
     text: Mapped[str] = mapped_column(String(TEXT_LIMIT))
     reporter_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
     created_at: Mapped[datetime]
-    status: Mapped[ProblemStatus] = mapped_column(
-        Enum(ProblemStatus, native_enum=False, length=16, values_callable=enum_values),
-        default=ProblemStatus.OPEN,
-    )
+    status: Mapped[ProblemStatus] = mapped_column(default=ProblemStatus.OPEN)
     fixed_at: Mapped[datetime | None]
     fixed_by_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     fix_note: Mapped[str | None] = mapped_column(String(TEXT_LIMIT))

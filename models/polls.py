@@ -1,15 +1,17 @@
-"""Polls, who may vote in them, and the ballots cast.
+"""Polls, who may vote in them, and the ballot box.
 
 The electorate is a snapshot taken when a poll opens (``poll_voters``), so
-joining afterwards never buys a vote. A ballot is one row per voter and poll
-(primary key ``poll_id, user_id``): a vote changes by updating that row,
-which is what keeps totals exact when many people press at once.
+joining afterwards never buys a vote.
 
-``Ballot.choice`` stores option indices as a string of digits, most
-preferred first: ``"2"`` for a single choice, ``"03"`` for an approval of
-options 0 and 3, ``"201"`` for a ranking. A poll has at most ten options,
-so every index is one digit; the compact form lets the count be one
-``GROUP BY choice`` query however many ballots there are.
+The ballot box is two tables that share nothing but the poll:
+``poll_participation`` says who has a ballot in the box (for turnout and for
+reminding the others), ``poll_ballots`` what the ballots say. A ballot is
+found by its token, a keyed hash of the voter made with the poll's
+``ballot_key``; the key is erased when the poll closes, and with it every
+way back from a ballot to a member. Neither table has a timestamp or a
+serial id, and on SQLite both are WITHOUT ROWID tables, so not even the
+order in which rows were written is kept. handlers.core.ballots is the one
+place that reads or writes them.
 """
 
 from __future__ import annotations
@@ -21,19 +23,17 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Enum,
     Float,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, Numbered, enum_values
-
-MAX_POLL_OPTIONS = 10  # one digit per option index in Ballot.choice
+from models.base import Base, Numbered
 
 
 class PollKind(enum.StrEnum):
@@ -58,9 +58,7 @@ class Poll(Numbered, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[PollKind] = mapped_column(
-        Enum(PollKind, native_enum=False, length=16, values_callable=enum_values)
-    )
+    kind: Mapped[PollKind]
     question: Mapped[str] = mapped_column(Text)
     options: Mapped[list[str]] = mapped_column(JSON)
     creator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -73,6 +71,8 @@ class Poll(Numbered, Base):
     subject_kind: Mapped[str | None] = mapped_column(String(32))
     subject_id: Mapped[int | None] = mapped_column(BigInteger)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Makes ballot tokens while the poll is open; erased (None) when it closes.
+    ballot_key: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     @property
     def is_open(self) -> bool:
@@ -90,14 +90,32 @@ class PollVoter(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
 
 
-class Ballot(Base):
-    """A voter's current choice in a poll; withdrawing a vote deletes the row."""
+class SecretBallot(Base):
+    """What one ballot says (``choice``, see handlers.core.choices), and nothing about whose it is.
+
+    ``token`` is HMAC-SHA256(poll.ballot_key, voter id) while the poll is
+    open, which lets the voter find and replace their ballot; at the close
+    it is replaced by random bytes of the same length.
+    """
 
     __tablename__ = "poll_ballots"
+    # No rowid: SQLite would otherwise number rows in the order they were cast.
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    choice: Mapped[str] = mapped_column(Text)
+
+
+class Participation(Base):
+    """A member who has a ballot in a poll's box, never what it says."""
+
+    __tablename__ = "poll_participation"
+    __table_args__ = {"sqlite_with_rowid": False}
 
     poll_id: Mapped[int] = mapped_column(
         ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    choice: Mapped[str] = mapped_column(String(MAX_POLL_OPTIONS))
-    cast_at: Mapped[datetime]

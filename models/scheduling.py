@@ -10,15 +10,14 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, Index, LargeBinary, String
+from sqlalchemy import JSON, BigInteger, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, enum_values
+from models.base import Base
 
 
 class JobState(enum.StrEnum):
     DUE = "due"
-    RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
 
@@ -36,10 +35,7 @@ class Job(Base):
     kind: Mapped[str] = mapped_column(String(64))
     ref_id: Mapped[int] = mapped_column(BigInteger)
     due_at: Mapped[datetime]
-    state: Mapped[JobState] = mapped_column(
-        Enum(JobState, native_enum=False, length=16, values_callable=enum_values),
-        default=JobState.DUE,
-    )
+    state: Mapped[JobState] = mapped_column(default=JobState.DUE)
     claimed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(String(500))
@@ -64,10 +60,7 @@ class OutboxMessage(Base):
     #: The attachment's bytes, a photo's or a document's: the payload's ``attachment`` says
     #: which (named ``photo`` from when only pictures went out; renaming needs a migration).
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)
-    state: Mapped[OutboxState] = mapped_column(
-        Enum(OutboxState, native_enum=False, length=16, values_callable=enum_values),
-        default=OutboxState.PENDING,
-    )
+    state: Mapped[OutboxState] = mapped_column(default=OutboxState.PENDING)
     created_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]

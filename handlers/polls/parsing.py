@@ -42,7 +42,6 @@ from markupsafe import Markup
 from handlers.core.context import example, hint
 from handlers.core.i18n import N_, Translator
 from models import PollKind
-from models.polls import MAX_POLL_OPTIONS
 
 __all__ = [
     "DEFAULT_DURATION",
@@ -63,7 +62,7 @@ __all__ = [
 ]
 
 MIN_OPTIONS = 2
-MAX_OPTIONS = MAX_POLL_OPTIONS
+MAX_OPTIONS = 10  # a keycap emoji marks each rank on a private ballot: there are ten
 MAX_OPTION_CHARS = 40  # fits a phone-width button next to its "10. " number
 MAX_QUESTION_CHARS = 1000
 DEFAULT_DURATION = timedelta(hours=72)

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from markupsafe import Markup
-from sqlalchemy import Integer, exists, func, insert, literal, select
+from sqlalchemy import Integer, insert, literal, select
 
 from handlers.core import jobs, limits
+from handlers.core.ballots import BallotBox, SealedBox
 from handlers.core.buttons import BadAction
 from handlers.core.charts import ChartRequest
 from handlers.core.context import Context, JobContext, UserError, Work, hint
@@ -49,6 +50,7 @@ from handlers.polls.views import (
     verdict,
 )
 from handlers.polls.voting import (
+    Refusal,
     VoteRefused,
     count_poll,
     count_rows,
@@ -58,7 +60,7 @@ from handlers.polls.voting import (
     quorum,
     vote,
 )
-from models import Ballot, Community, Member, Poll, PollKind, PollVoter, User
+from models import Community, Member, Poll, PollKind, PollVoter, User
 
 feature = Feature("polls")
 feature.audit("poll.opened", N_("{actor} opened poll #{number}: {question}"))
@@ -120,6 +122,7 @@ async def open_poll(
         quorum=quorum(community),
         subject_kind=subject[0] if subject else None,
         subject_id=subject[1] if subject else None,
+        ballot_key=BallotBox.new_key(),
     )
     await add_numbered(ctx.session, poll)
     await ctx.session.execute(
@@ -232,10 +235,11 @@ async def my_vote_button(ctx: Context, pressed: PollMine) -> None:
     poll = await ctx.session.get(Poll, pressed.poll_id)
     if poll is None:
         raise BadAction("no such poll")
-    choice = await ctx.session.scalar(
-        select(Ballot.choice).where(Ballot.poll_id == poll.id, Ballot.user_id == ctx.user.id)
-    )
     t = ctx.reader_translator(ctx.user, await poll_community(ctx.session, poll))
+    try:
+        choice = await BallotBox(ctx.session, poll).mine(ctx.user.id)
+    except SealedBox:
+        raise UserError(refusal_text(t, Refusal.CLOSED, poll.number)) from None
     ctx.answer(ballot_summary(t, poll, choice), alert=True)
 
 
@@ -256,9 +260,7 @@ async def private_ballot_button(ctx: Context, pressed: PollPrivately) -> None:
         )
     community = await poll_community(ctx.session, poll)
     t = ctx.reader_translator(ctx.user, community)
-    choice = await ctx.session.scalar(
-        select(Ballot.choice).where(Ballot.poll_id == poll.id, Ballot.user_id == ctx.user.id)
-    )
+    choice = await BallotBox(ctx.session, poll).mine(ctx.user.id)
     text, buttons = private_ballot(ctx, t, poll, community, choice)
     ctx.send(ctx.user.id, text, buttons, key=ballot_key(poll), copies=True)
     ctx.answer(t("I have sent you a private ballot."))
@@ -275,10 +277,8 @@ async def close_poll(work: Work, poll: Poll, *, closed_by: int | None = None) ->
     # a bot that was down); an early close happens now.
     closed_at = work.now if closed_by is not None else min(work.now, poll.closes_at)
     poll.closed_at, poll.closed_by = closed_at, closed_by
-    rows = await session.execute(
-        select(Ballot.choice, func.count()).where(Ballot.poll_id == poll.id).group_by(Ballot.choice)
-    )
-    outcome = count_poll(poll, [(choice, int(weight)) for choice, weight in rows])
+    box = BallotBox(session, poll)
+    outcome = count_poll(poll, await box.totals())
     poll.result = outcome.as_json()
     community = await poll_community(session, poll)
     t = work.community_translator(community)
@@ -289,6 +289,7 @@ async def close_poll(work: Work, poll: Poll, *, closed_by: int | None = None) ->
     work.edit_posted(community.chat_id, message_key(poll), await group_text(session, t, poll))
     _post_result(work, t, community.chat_id, poll, text, chart)
     await _close_private_ballots(work, poll, community, outcome)
+    await box.seal()
     _audit_result(work, community, poll, outcome)
     if closed_by is not None:
         await jobs.cancel(session, "poll.close", poll.id)
@@ -308,15 +309,10 @@ async def _close_private_ballots(
     if not chats:
         return
     voters = await work.session.scalars(select(User).where(User.id.in_(chats)))
-    rows = await work.session.execute(
-        select(Ballot.user_id, Ballot.choice).where(
-            Ballot.poll_id == poll.id, Ballot.user_id.in_(chats)
-        )
-    )
-    choices: dict[int, str] = dict(rows.all())
+    votes = await BallotBox(work.session, poll).choices_of(chats)
     for voter in voters:
         t = work.reader_translator(voter, community)
-        choice = choices.get(voter.id)
+        choice = votes.get(voter.id)
         lines = (
             t(
                 "🗳 Poll #{number} of {community} is closed.",
@@ -416,7 +412,7 @@ async def remind_non_voters(work: JobContext, poll_id: int) -> None:
     if poll is None or not poll.is_open:
         return
     community = await poll_community(work.session, poll)
-    voted = exists().where(Ballot.poll_id == poll.id, Ballot.user_id == User.id)
+    voted = BallotBox(work.session, poll).has_voted(User.id)
     users = await work.session.scalars(
         select(User)
         .join(PollVoter, PollVoter.user_id == User.id)

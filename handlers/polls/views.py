@@ -10,14 +10,16 @@ from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core import tally
+from handlers.core.ballots import BallotBox
 from handlers.core.buttons import ButtonData
 from handlers.core.charts import ChartRequest
+from handlers.core.choices import Choice
 from handlers.core.context import Work
 from handlers.core.i18n import N_, Translator
 from handlers.core.messages import Button, plain_text
 from handlers.core.outcome import Outcome
-from handlers.polls.voting import Refusal, VoteChange, choices, count_rows
-from models import Ballot, Community, Poll, PollKind, User
+from handlers.polls.voting import Refusal, VoteChange, choices
+from models import Community, Poll, PollKind, User
 
 
 @dataclass(frozen=True)
@@ -102,11 +104,11 @@ def refusal_text(t: Translator, reason: Refusal, number: int) -> str:
 
 async def group_text(session: AsyncSession, t: Translator, poll: Poll) -> str:
     creator = await session.get(User, poll.creator_id)
-    ballots = await count_rows(session, Ballot, poll.id)
+    ballots = await BallotBox(session, poll).count()
     return poll_text(t, poll, ballots=ballots, creator=creator.display_name if creator else "")
 
 
-def ballot_summary(t: Translator, poll: Poll, choice: str | None) -> Markup:
+def ballot_summary(t: Translator, poll: Poll, choice: Choice | None) -> Markup:
     picked = [poll.options[i] for i in choices(choice)]
     if not picked:
         return t("You have not voted yet.")
@@ -128,7 +130,7 @@ def change_answer(t: Translator, poll: Poll, change: VoteChange, option: int | N
             "“{option}” is already number {rank} in your ranking. "
             "Press “Clear my ranking” to start over.",
             option=poll.options[option],
-            rank=change.after.index(str(option)) + 1,
+            rank=change.after.index(option) + 1,
         )
     return ballot_summary(t, poll, change.after)
 
@@ -203,7 +205,7 @@ def private_ballot(
     t: Translator,
     poll: Poll,
     community: Community,
-    choice: str | None,
+    choice: Choice | None,
     *,
     reminder: bool = False,
 ) -> tuple[str, list[list[Button]]]:

@@ -7,23 +7,22 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
 from handlers.core import tally
+from handlers.core.ballots import BallotBox
 from handlers.core.buttons import BadAction
+from handlers.core.choices import Choice
 from handlers.core.outcome import Outcome
 from handlers.polls import rules
-from models import Ballot, Community, Member, Poll, PollKind, PollVoter
+from models import Community, Member, Poll, PollKind, PollVoter
 
 
-def choices(choice: str | None) -> list[int]:
-    return [int(digit) for digit in choice or ""]
+def choices(choice: Choice | None) -> list[int]:
+    return list(choice or ())
 
 
 log = logging.getLogger(__name__)
@@ -48,8 +47,8 @@ class VoteChange:
     """A voter's ballot before and after a press (None: no ballot)."""
 
     poll: Poll
-    before: str | None
-    after: str | None
+    before: Choice | None
+    after: Choice | None
 
     @property
     def counted_changed(self) -> bool:
@@ -64,12 +63,11 @@ PRESS = {
 }
 
 
-def next_choice(kind: PollKind, before: str | None, option: int | None) -> str | None:
+def next_choice(kind: PollKind, before: Choice | None, option: int | None) -> Choice | None:
     """The ballot after pressing ``option`` (None: clear) on ballot ``before``."""
     if option is None:
         return None
-    after = PRESS[kind](tuple(choices(before)) or None, option)
-    return "".join(str(i) for i in after) if after else None
+    return PRESS[kind](before, option)
 
 
 def quorum(community: Community) -> float | None:
@@ -81,9 +79,7 @@ def quorum(community: Community) -> float | None:
     return None
 
 
-async def count_rows(
-    session: AsyncSession, table: type[PollVoter] | type[Ballot], poll_id: int
-) -> int:
+async def count_rows(session: AsyncSession, table: type[PollVoter], poll_id: int) -> int:
     found = await session.scalar(
         select(func.count()).select_from(table).where(table.poll_id == poll_id)
     )
@@ -130,34 +126,10 @@ async def vote(
     poll = await poll_for_voter(session, poll_id, user_id, now)
     if option is not None and not 0 <= option < len(poll.options):
         raise BadAction(f"poll {poll_id} has no option {option}")
-    mine = (Ballot.poll_id == poll.id) & (Ballot.user_id == user_id)
-    for _attempt in range(3):
-        before = await session.scalar(select(Ballot.choice).where(mine).with_for_update())
-        after = next_choice(poll.kind, before, option)
-        if after == before:
-            return VoteChange(poll, before, after)
-        if before is None:
-            assert after is not None
-            created = await session.scalar(
-                insert_ignoring_conflict(session, poll.id, user_id, after, now)
-            )
-            if created is None:
-                continue  # a concurrent press created the row first: apply ours on top of it
-        elif after is None:
-            await session.execute(delete(Ballot).where(mine))
-        else:
-            await session.execute(update(Ballot).where(mine).values(choice=after, cast_at=now))
-        return VoteChange(poll, before, after)
-    raise RuntimeError(f"ballot of {user_id} in poll {poll_id} kept changing under us")
-
-
-def insert_ignoring_conflict(
-    session: AsyncSession, poll_id: int, user_id: int, choice: str, now: datetime
-) -> Any:
-    values = {"poll_id": poll_id, "user_id": user_id, "choice": choice, "cast_at": now}
-    dialect = session.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(Ballot).values(values)
-    return statement.on_conflict_do_nothing().returning(Ballot.poll_id)
+    before, after = await BallotBox(session, poll).mark(
+        user_id, lambda current: next_choice(poll.kind, current, option)
+    )
+    return VoteChange(poll, before, after)
 
 
 async def poll_community(session: AsyncSession, poll: Poll) -> Community:
@@ -166,7 +138,7 @@ async def poll_community(session: AsyncSession, poll: Poll) -> Community:
     return community
 
 
-def count_poll(poll: Poll, ballots: Iterable[tuple[str, int]]) -> Outcome:
+def count_poll(poll: Poll, ballots: Iterable[tuple[Choice, int]]) -> Outcome:
     """Count ``ballots`` given as (choice, how many voters cast exactly it)."""
     n = len(poll.options)
     grouped = [(choices(choice), weight) for choice, weight in ballots]

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from handlers.core.ballots import BallotBox, ballot_token
 from handlers.core.charts import ChartRequest, render_result_chart_isolated
 from handlers.core.clock import FixedClock
 from handlers.core.context import Context, UserError, Work
@@ -24,14 +25,15 @@ from handlers.polls.views import poll_text
 from handlers.polls.voting import count_poll, vote
 from models import (
     AuditEntry,
-    Ballot,
     Community,
     Job,
     JobState,
     Member,
     OutboxMessage,
+    Participation,
     Poll,
     PollKind,
+    SecretBallot,
     User,
 )
 from tests.support import Driver, answers, buttons, text
@@ -91,11 +93,15 @@ async def the_poll(driver: Driver, number: int = 1) -> Poll:
 
 
 async def ballots_of(driver: Driver, poll_id: int) -> dict[int, str]:
+    """Each voter's ballot in an open poll, as one digit per option (these polls have few)."""
     async with driver.sessions() as session:
-        rows = await session.execute(
-            select(Ballot.user_id, Ballot.choice).where(Ballot.poll_id == poll_id)
+        poll = await session.get(Poll, poll_id)
+        assert poll is not None
+        voters = await session.scalars(
+            select(Participation.user_id).where(Participation.poll_id == poll_id)
         )
-        return dict(rows.all())
+        found = await BallotBox(session, poll).choices_of(voters)
+        return {user: "".join(map(str, choice)) for user, choice in found.items()}
 
 
 async def set_quorum(driver: Driver, quorum: float) -> None:
@@ -168,6 +174,18 @@ async def test_single_choice_vote_moves_and_withdraws(driver: Driver) -> None:
     await driver.press(carol, chat, keys["1. Yes"])
     assert answer(await driver.press(carol, chat, keys["My vote"])) == "Your vote: Yes"
     assert answer(await driver.press(bob, chat, keys["My vote"])) == "You have not voted yet."
+
+
+async def test_after_the_close_nobody_can_read_a_vote_again(driver: Driver) -> None:
+    bob = driver.person("Bob")
+    chat, alice, keys = await open_single(driver, bob)
+    await driver.press(bob, chat, keys["1. Yes"])
+    await driver.send(alice, chat, "/close 1")
+    poll = await the_poll(driver)
+    assert poll.ballot_key is None and poll.result is not None
+    assert poll.result["counts"] == [1, 0]
+    refused = answer(await driver.press(bob, chat, keys["My vote"]))
+    assert refused == "Poll #1 is closed; votes are no longer accepted."
 
 
 async def test_approval_poll_toggles_each_option(driver: Driver) -> None:
@@ -663,7 +681,8 @@ def _poll(kind: PollKind, n: int, electorate: int, quorum: float | None = None) 
 def test_passed_means_yes_beats_no_or_a_single_valid_winner(
     poll: Poll, ballots: list[tuple[str, int]], passed: bool
 ) -> None:
-    assert count_poll(poll, ballots).passed is passed
+    choices = [(tuple(int(digit) for digit in choice), n) for choice, n in ballots]
+    assert count_poll(poll, choices).passed is passed
 
 
 # Scale and races ----------------------------------------------------------------------------
@@ -680,19 +699,22 @@ async def test_five_thousand_members_vote_and_the_poll_closes_correctly(driver: 
     keys = option_buttons(opened)
     poll = await the_poll(driver)
     voters, latecomers = [alice, *people[:3_999]], people[3_999:]
-    choices = ["0", "01", "2", "12", "012"]
+    choices = ["0", "0,1", "2", "1,2", "0,1,2"]
+    assert poll.ballot_key is not None
     async with driver.sessions() as session, session.begin():
         await session.execute(
-            insert(Ballot),
+            insert(SecretBallot),
             [
                 {
                     "poll_id": poll.id,
-                    "user_id": p.id,
+                    "token": ballot_token(poll.ballot_key, p.id),
                     "choice": choices[i % len(choices)],
-                    "cast_at": driver.clock.now(),
                 }
                 for i, p in enumerate(voters)
             ],
+        )
+        await session.execute(
+            insert(Participation), [{"poll_id": poll.id, "user_id": p.id} for p in voters]
         )
     live = await driver.press(latecomers[0], chat, keys["3. Roof"])
     assert "Ballots cast: 4,001 of 5,000" in edits(live)[0].text
