@@ -191,6 +191,13 @@ async def record_posted(
 async def finish_outbox(
     sessions: async_sessionmaker[AsyncSession], message_id: int, now: datetime, *, sent: bool
 ) -> None:
+    """Mark a message sent or given up, and forget what it said.
+
+    The text, buttons and attachment are no longer needed once the message
+    is out (or never will be), and some of it is private: the close of a
+    secret poll tells each voter how they voted, in their own chat, and a
+    kept copy would pair the voter with their vote in the database.
+    """
     async with sessions() as session, session.begin():
         await session.execute(
             update(OutboxMessage)
@@ -198,6 +205,8 @@ async def finish_outbox(
             .values(
                 state=OutboxState.SENT if sent else OutboxState.FAILED,
                 sent_at=now if sent else None,
+                payload={},
+                photo=None,
             )
         )
 

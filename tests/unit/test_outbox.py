@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.core.charts import ChartRequest
 from handlers.core.clock import FixedClock
 from handlers.core.context import JobContext
-from handlers.core.jobs import claim_outbox
+from handlers.core.jobs import claim_outbox, finish_outbox
 from handlers.core.messages import Button, Document, Outgoing
 from models import OutboxMessage
 from tests.support import Driver
@@ -78,3 +78,17 @@ async def test_one_message_carries_one_attachment(
         work = JobContext(session, driver.services, driver.app.registry)
         with pytest.raises(ValueError, match="one chart, photo or document"):
             work.post(GROUP, "Both?", **attachments)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("sent", [True, False])
+async def test_a_finished_message_keeps_no_copy_of_what_it_said(driver: Driver, sent: bool) -> None:
+    """A secret poll's close tells each voter their vote in private: once that message is
+    out (or given up), the database must not pair the voter's chat with it."""
+    async with driver.sessions() as session, session.begin():
+        work = JobContext(session, driver.services, driver.app.registry)
+        work.post(4242, "Your vote: Green", photo=PNG)
+    [claimed] = await claim_outbox(driver.sessions, driver.clock.now())
+    await finish_outbox(driver.sessions, claimed.id, driver.clock.now(), sent=sent)
+    async with driver.sessions() as session:
+        row = await session.get(OutboxMessage, claimed.id)
+    assert row is not None and row.payload == {} and row.photo is None
