@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot import service as service_module  # noqa: E402
-from bot.cli import Courtyard  # noqa: E402
+from bot.lifecycle import Courtyard  # noqa: E402
 from bot.sandbox import EmuChat, Emulator, EmuMessage, EmuUser  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from models.db import migrate  # noqa: E402

@@ -17,11 +17,7 @@ from typing import TYPE_CHECKING
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
-    from bot.runtimes import Runtime, Webhook
-    from bot.service import Service
-    from handlers.core.clock import Clock
+    pass
 
 log = logging.getLogger("courtyard")
 
@@ -126,6 +122,8 @@ async def _run(settings: Settings, *, fresh: bool, webhook: bool) -> int:
     if (failure := await _migrate_in_child()) is not None:
         print(f"courtyard: cannot migrate the database: {failure}", file=sys.stderr)
         return 1
+    from bot.lifecycle import Courtyard
+
     courtyard = Courtyard(settings, webhook=hook)
     try:
         await courtyard.start()
@@ -137,83 +135,6 @@ async def _run(settings: Settings, *, fresh: bool, webhook: bool) -> int:
     log.info("stopping")
     await courtyard.stop()
     return 0
-
-
-class Courtyard:
-    """The bot's parts, built and started in one order and stopped in the reverse one.
-
-    :meth:`start`: the database (engine and sessions), then the runtime, connected so the
-    bot's username is known, then the service, built with all it needs, started (sender,
-    scheduler, command menu), and last the runtime's intake, feeding ``Service.handle_update``.
-    :meth:`stop`: the intake first (the offset of what it took is confirmed), then the service
-    (updates in flight finish, the outbox queue drains), the runtime's HTTP session, the engine.
-
-    The database must be migrated before :meth:`start` (``courtyard run`` does it in a child
-    process, the sandbox in its own). ``clock`` is for the sandbox and the tests.
-    """
-
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        webhook: Webhook | None = None,
-        clock: Clock | None = None,
-    ) -> None:
-        if settings.bot_token is None:
-            raise ValueError("the bot needs a token (the sandbox gives its own)")
-        self.settings = settings
-        self.webhook = webhook
-        self.clock = clock
-        self.engine: AsyncEngine | None = None
-        self.sessions: async_sessionmaker[AsyncSession] | None = None
-        self.runtime: Runtime | None = None
-        self.service: Service | None = None
-        self.bot_username = ""
-        self._intake_started = False
-
-    async def start(self) -> None:
-        """Start every part; when one fails, what was started is stopped and the error raised."""
-        from bot.runtimes import build_runtime
-        from bot.service import Service
-        from models.db import create_engine, session_factory
-
-        settings = self.settings
-        assert settings.bot_token is not None
-        try:
-            self.engine = create_engine(settings.database_url)
-            self.sessions = session_factory(self.engine)
-            self.runtime = build_runtime(
-                settings.runtime, settings.bot_token.get_secret_value(), settings.telegram_api_url
-            )
-            self.bot_username = await self.runtime.connect()
-            self.service = Service(
-                settings,
-                self.sessions,
-                self.runtime,
-                bot_username=self.bot_username,
-                clock=self.clock,
-            )
-            await self.service.start()
-            self._intake_started = True
-            await self.runtime.start_intake(self.service.handle_update, self.webhook)
-        except BaseException:
-            await self.stop()
-            raise
-
-    async def stop(self) -> None:
-        """Stop what was started, in the reverse order; a second call does nothing."""
-        runtime, self.runtime = self.runtime, None
-        service, self.service = self.service, None
-        engine, self.engine = self.engine, None
-        if runtime is not None and self._intake_started:
-            await runtime.stop_intake()
-        self._intake_started = False
-        if service is not None:
-            await service.stop()
-        if runtime is not None:
-            await runtime.close()
-        if engine is not None:
-            await engine.dispose()
 
 
 async def _migrate_in_child() -> str | None:

@@ -41,7 +41,6 @@ from handlers.core.jobs import (
 )
 from handlers.core.messages import CallbackAnswer, MenuUpdate, Outgoing, Reply
 from handlers.core.registry import Feature
-from handlers.features import all_features
 
 log = logging.getLogger(__name__)
 RECENT_UPDATES = 10_000
@@ -78,11 +77,10 @@ class Service:
         telegram: Telegram,
         *,
         bot_username: str,
+        features: Sequence[Feature],
         clock: Clock | None = None,
         chart_renderer: ChartRenderer = render_result_chart_isolated,
-        features: Sequence[Feature] | None = None,
     ) -> None:
-        """``features``: what the app runs; every feature of Courtyard unless a test says."""
         self.settings = settings
         self.sessions = sessions
         self.telegram = telegram
@@ -97,7 +95,7 @@ class Service:
             self.sessions,
             self.services,
             telegram,
-            all_features() if features is None else features,
+            features,
         )
         #: Draws the charts the outbox asks for, after the claim has committed.
         self.chart_renderer = chart_renderer

@@ -22,7 +22,7 @@ from pathlib import Path
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
-from bot.cli import Courtyard
+from bot.lifecycle import Courtyard
 from bot.sandbox.communities import GroupFacts, read_group
 from bot.sandbox.demo import create_demo
 from bot.sandbox.emulator import Emulator

@@ -31,7 +31,7 @@ from handlers.core.i18n import (
     resolve_language,
 )
 from handlers.core.messages import Event, MenuUpdate
-from handlers.core.paging import Listed
+from handlers.core.paging import Listed, listing
 from handlers.core.registry import Feature, Needs, Where
 from models import AuditEntry, Community, Member, MemberKind
 
@@ -148,7 +148,7 @@ async def leave(ctx: Context) -> None:
     )
 
 
-@feature.listing("members", N_("the roster, with each member's kind"), page=MembersPage)
+@listing(feature, "members", N_("the roster, with each member's kind"), page=MembersPage)
 async def members(ctx: Context, page: int) -> Listed:
     roster = await ctx.active_members()
     lines = [
@@ -275,7 +275,7 @@ async def private_text(ctx: Context) -> None:
     ctx.reply(ctx.t("I only understand commands. Send /help to see them."))
 
 
-@feature.listing("log", N_("the latest entries of the public audit log"), page=LogPage)
+@listing(feature, "log", N_("the latest entries of the public audit log"), page=LogPage)
 async def log(ctx: Context, page: int) -> Listed:
     """Newest first, LOG_PAGE entries a page, read from the database a page at a time."""
     community = ctx.require_community()

@@ -85,7 +85,8 @@ class Work:
         opener = self.registry.vote_opener
         if opener is None or not isinstance(self, Context):
             raise RuntimeError("no feature of this app opens votes")
-        return await opener(self, request)
+        poll: Poll = await opener(self, request)
+        return poll
 
     def audit(
         self, community: Community, actor_id: int | None, action: str, **details: Any

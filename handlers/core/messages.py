@@ -74,7 +74,7 @@ class Incoming:
     Exactly one of ``command``, ``callback_data``, ``event`` or plain ``text``
     says what happened. Whether the sender is a chat admin is not here: it
     costs an API call, so the app asks only for commands that declare they
-    need it (``registry.command(asks_admin=True)``), see ``Context.sender_is_admin``.
+    need it (``Feature.command(asks_admin=True)``), see ``Context.sender_is_admin``.
     """
 
     user: Person

@@ -1,19 +1,20 @@
 """Long lists split into pages with ◀ ▶ buttons, never cut mid-entity.
 
-A feature declares a list once (``Feature.listing``): a command, a page
-button and a function saying what the list holds (``Listed``). Paging,
+A feature declares a list once (``listing``): a command, a page button and
+a function saying what the list holds (``Listed``). Paging,
 the ◀ ▶ row and editing the message in place when a page is turned are
 done here, the same way for every list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from handlers.core.buttons import ListPage
 from handlers.core.messages import Button
+from handlers.core.registry import ButtonSpec, CommandSpec, Feature, Needs, Where
 
 if TYPE_CHECKING:
     from handlers.core.context import Context
@@ -85,3 +86,34 @@ def show(ctx: Context, listed: Listed, kind: type[ListPage], page: int) -> None:
         ctx.edit(text, buttons)
     else:
         ctx.reply(text, buttons)
+
+
+Lister = Callable[["Context", int], Awaitable[Listed]]
+
+
+def listing(
+    feature: Feature,
+    name: str,
+    description: str,
+    *,
+    page: type[ListPage],
+    needs: Needs = Needs.MEMBER,
+) -> Callable[[Lister], Lister]:
+    """Declare ``/name`` on ``feature``: a list shown in pages, ``page`` the button that turns them.
+
+    The decorated function says what the list holds, given the page asked for
+    (most lists ignore it and give all their entries); the rest is done here.
+    """
+
+    def declare(lister: Lister) -> Lister:
+        async def first(ctx: Context) -> None:
+            show(ctx, await lister(ctx, 0), page, 0)
+
+        async def turn(ctx: Context, pressed: ListPage) -> None:
+            show(ctx, await lister(ctx, pressed.page), page, pressed.page)
+
+        feature.commands.append(CommandSpec(name, first, description, Where.GROUP, needs, True))
+        feature.buttons.append(ButtonSpec(page, turn, needs))
+        return lister
+
+    return declare

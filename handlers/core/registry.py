@@ -2,8 +2,9 @@
 
 Like an aiogram ``Router`` per module and ``dp.include_routers(...)``: each
 feature package builds one ``Feature`` and decorates its use cases with it —
-commands, buttons, list pages, events, plain text, jobs, hooks run when a
-poll it opened closes, and how its audit entries read. ``Registry`` joins
+commands, buttons, events, plain text, jobs, hooks run when a poll it opened
+closes, and how its audit entries read (a list in pages is declared with
+``handlers.core.paging.listing``). ``Registry`` joins
 the features an app is given and refuses anything declared twice. Nothing
 is filled in when a module is imported, so a test can build an app with one
 feature and hooks of its own.
@@ -17,22 +18,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from handlers.core.buttons import ButtonData, ListPage, button_kind
+from handlers.core.buttons import ButtonData, button_kind
 from handlers.core.i18n import Translator
 from handlers.core.messages import Event
-from handlers.core.outcome import Outcome
 
 if TYPE_CHECKING:
-    from handlers.core.context import Context, JobContext, Work
-    from handlers.core.paging import Listed
-    from models import Poll, PollKind
+    from models import PollKind
 
-UseCase = Callable[["Context"], Awaitable[None]]
-ButtonCase = Callable[["Context", Any], Awaitable[None]]
-JobRunner = Callable[["JobContext", int], Awaitable[None]]
-CloseHook = Callable[["Work", "Poll", Outcome], Awaitable[None]]
-Lister = Callable[["Context", int], Awaitable["Listed"]]
-B = TypeVar("B", bound=ButtonData)
+# What the declared functions are called with is the context's business
+# (handlers.core.context): a use case gets a Context (and a button's value), a job a
+# JobContext and a ref id, a close hook a Work, the Poll and its Outcome, the vote
+# opener a Context and a VoteRequest. This module only keeps them.
+UseCase = Callable[..., Awaitable[None]]
+ButtonCase = Callable[..., Awaitable[None]]
+JobRunner = Callable[..., Awaitable[None]]
+CloseHook = Callable[..., Awaitable[None]]
+OpenVote = Callable[..., Awaitable[Any]]
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 
 class Where(enum.Enum):
@@ -91,9 +93,6 @@ class VoteRequest:
     deadline: datetime | None = None
 
 
-OpenVote = Callable[["Context", VoteRequest], Awaitable["Poll"]]
-
-
 @dataclass
 class Feature:
     """What one feature adds to the app, declared with the decorators below."""
@@ -117,93 +116,56 @@ class Feature:
         needs: Needs = Needs.MEMBER,
         in_menu: bool = True,
         asks_admin: bool = False,
-    ) -> Callable[[UseCase], UseCase]:
+    ) -> Callable[[F], F]:
         """``/name``; ``description`` is an untranslated N_() string for the menu."""
 
-        def declare(run: UseCase) -> UseCase:
+        def declare(run: F) -> F:
             spec = CommandSpec(name, run, description, where, needs, in_menu, asks_admin)
             self.commands.append(spec)
             return run
 
         return declare
 
-    def button(
-        self, kind: type[B], *, needs: Needs = Needs.MEMBER
-    ) -> Callable[
-        [Callable[[Context, B], Awaitable[None]]], Callable[[Context, B], Awaitable[None]]
-    ]:
+    def button(self, kind: type[ButtonData], *, needs: Needs = Needs.MEMBER) -> Callable[[F], F]:
         """A use case run with the pressed button's value, already parsed and checked."""
 
-        def declare(
-            run: Callable[[Context, B], Awaitable[None]],
-        ) -> Callable[[Context, B], Awaitable[None]]:
+        def declare(run: F) -> F:
             self.buttons.append(ButtonSpec(kind, run, needs))
             return run
 
         return declare
 
-    def listing(
-        self,
-        name: str,
-        description: str,
-        *,
-        page: type[ListPage],
-        needs: Needs = Needs.MEMBER,
-    ) -> Callable[[Lister], Lister]:
-        """``/name`` shows a list in pages; ``page`` is the button that turns them.
-
-        The decorated function says what the list holds (``paging.Listed``), given
-        the page asked for (most lists ignore it and give all their entries);
-        paging, the ◀ ▶ row and editing the message in place are done once, in
-        ``handlers.core.paging``.
-        """
-
-        def declare(lister: Lister) -> Lister:
-            from handlers.core import paging
-
-            async def first(ctx: Context) -> None:
-                paging.show(ctx, await lister(ctx, 0), page, 0)
-
-            async def turn(ctx: Context, pressed: ListPage) -> None:
-                paging.show(ctx, await lister(ctx, pressed.page), page, pressed.page)
-
-            self.commands.append(CommandSpec(name, first, description, Where.GROUP, needs, True))
-            self.buttons.append(ButtonSpec(page, turn, needs))
-            return lister
-
-        return declare
-
-    def on_event(self, event: Event) -> Callable[[UseCase], UseCase]:
-        def declare(run: UseCase) -> UseCase:
+    def on_event(self, event: Event) -> Callable[[F], F]:
+        def declare(run: F) -> F:
             self.events[event] = run
             return run
 
         return declare
 
-    def on_text(self, where: Where) -> Callable[[UseCase], UseCase]:
+    def on_text(self, where: Where) -> Callable[[F], F]:
         """What plain text (no command) gets in a private chat or a group."""
 
-        def declare(run: UseCase) -> UseCase:
+        def declare(run: F) -> F:
             self.texts[where] = run
             return run
 
         return declare
 
-    def job(self, kind: str) -> Callable[[JobRunner], JobRunner]:
-        def declare(run: JobRunner) -> JobRunner:
+    def job(self, kind: str) -> Callable[[F], F]:
+        def declare(run: F) -> F:
             self.jobs[kind] = run
             return run
 
         return declare
 
-    def on_close(self, subject_kind: str) -> Callable[[CloseHook], CloseHook]:
+    def on_close(self, subject_kind: str) -> Callable[[F], F]:
         """``hook(work, poll, outcome)`` for polls opened with ``subject=(subject_kind, id)``.
 
         The hook runs inside the closing transaction, after the result has been
         queued, so what it changes and posts commits (or fails) with the close.
         """
 
-        def declare(hook: CloseHook) -> CloseHook:
+        def declare(hook: F) -> F:
             self.close_hooks[subject_kind] = hook
             return hook
 
@@ -213,7 +175,7 @@ class Feature:
         """How audit entries of ``action`` read: an N_() string with detail placeholders."""
         self.audit_templates[action] = template
 
-    def opens_votes(self, opener: OpenVote) -> OpenVote:
+    def opens_votes(self, opener: F) -> F:
         """This feature opens the polls other features ask for (``Work.open_vote``)."""
         self.vote_opener = opener
         return opener

@@ -21,7 +21,7 @@ from handlers.core.i18n import N_
 from handlers.core.input import free_text, number_and_rest, numbered
 from handlers.core.numbering import add_numbered
 from handlers.core.outcome import Outcome
-from handlers.core.paging import Listed
+from handlers.core.paging import Listed, listing
 from handlers.core.registry import Feature, VoteRequest
 from handlers.needs.queries import support_count
 from handlers.needs.views import (
@@ -89,7 +89,7 @@ async def support(ctx: Context, pressed: SupportNeed) -> None:
     ctx.answer(confirmation)
 
 
-@feature.listing("needs", N_("open needs, most supported first"), page=NeedsPage)
+@listing(feature, "needs", N_("open needs, most supported first"), page=NeedsPage)
 async def list_needs(ctx: Context, page: int) -> Listed:
     community = ctx.require_community()
     supporters = support_count().label("support")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from handlers.core.context import Context, UserError, example, hint
 from handlers.core.i18n import N_
 from handlers.core.input import checked, number_and_rest, numbered
-from handlers.core.paging import Listed
+from handlers.core.paging import Listed, listing
 from handlers.core.registry import Feature
 from handlers.plan.queries import last_activity, on_roster, plan_rows
 from handlers.plan.rules import TAKE_OVER_AFTER, may_take_over
@@ -29,7 +29,7 @@ feature.audit("plan.progress", N_("{actor} noted progress on plan item #{number}
 feature.audit("plan.done", N_("{actor} finished plan item #{number}: {note}"))
 
 
-@feature.listing("plan", N_("plan items with their status and who took them"), page=PlanPage)
+@listing(feature, "plan", N_("plan items with their status and who took them"), page=PlanPage)
 async def show_plan(ctx: Context, page: int) -> Listed:
     """Work under way first, then what waits for someone, then what is done, newest first."""
     rows = await plan_rows(ctx.session, ctx.require_community())

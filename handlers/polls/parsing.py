@@ -1,9 +1,9 @@
 """Reading /poll: the command's text turned into a PollDraft, or a PollInputError.
 
-Kept apart from handlers.polls because everything here is a pure function of
-the text, the current time and the community's zone: no database, no
-session, no messages sent, so the rules can be read, and tested for any
-input, on their own. handlers.polls re-exports the public names.
+Kept apart from the use cases because everything here is a function of the
+text, the current time and the community's zone: no database, no session, no
+messages sent, so the rules can be read, and tested for any input, on their
+own.
 
 Rules of the input:
 
@@ -56,9 +56,11 @@ __all__ = [
     "PollInputError",
     "Problem",
     "check_poll",
+    "input_hint",
     "parse_deadline",
     "parse_poll",
     "poll_example",
+    "within_range",
 ]
 
 MIN_OPTIONS = 2
@@ -162,7 +164,7 @@ def parse_deadline(text: str, now: datetime, timezone: str) -> datetime | None:
         delta = sum((n * _UNITS[unit] for n, unit in parts), timedelta())
         if delta > MAX_DURATION:
             raise PollInputError(Problem.FAR_DEADLINE, text)
-        return _within_range(now + delta, now, text)
+        return within_range(now + delta, now, text)
     if match := _ISO_MOMENT.fullmatch(text):
         year, month, day = (int(g) for g in match.groups()[:3])
     elif match := _DOTTED_MOMENT.fullmatch(text):
@@ -180,10 +182,10 @@ def parse_deadline(text: str, now: datetime, timezone: str) -> datetime | None:
         deadline = local.astimezone(now.tzinfo)
     except (ValueError, OverflowError):  # 2026-02-30, or 9999-12-31 west of Greenwich
         raise PollInputError(Problem.BAD_DEADLINE, text) from None
-    return _within_range(deadline, now, text)
+    return within_range(deadline, now, text)
 
 
-def _within_range(deadline: datetime, now: datetime, text: str) -> datetime:
+def within_range(deadline: datetime, now: datetime, text: str) -> datetime:
     if deadline <= now:
         raise PollInputError(Problem.PAST_DEADLINE, text)
     if deadline - now > MAX_DURATION:
@@ -232,7 +234,7 @@ def check_poll(question: str, options: Iterable[str]) -> tuple[str, tuple[str, .
     return question, tidy
 
 
-def _input_hint(t: Translator, error: PollInputError, kind: PollKind) -> str:
+def input_hint(t: Translator, error: PollInputError, kind: PollKind) -> str:
     value = error.value
     problems: dict[Problem, Markup] = {
         Problem.EMPTY_QUESTION: t("Write the question first, then the options, separated by |."),

@@ -22,10 +22,10 @@ from handlers.polls.parsing import (
     DEFAULT_DURATION,
     KIND_WORDS,
     PollInputError,
-    _input_hint,
-    _within_range,
     check_poll,
+    input_hint,
     parse_poll,
+    within_range,
 )
 from handlers.polls.views import (
     CAPTION_QUESTION_CHARS,
@@ -107,9 +107,9 @@ async def open_poll(
     try:
         question, tidy = check_poll(question, options)
         closes_at = now + DEFAULT_DURATION if deadline is None else deadline
-        _within_range(closes_at, now, ctx.t.moment(closes_at, now=now))
+        within_range(closes_at, now, ctx.t.moment(closes_at, now=now))
     except PollInputError as error:
-        raise UserError(_input_hint(ctx.t, error, kind)) from None
+        raise UserError(input_hint(ctx.t, error, kind)) from None
     poll = Poll(
         community_id=community.id,
         kind=kind,
@@ -178,7 +178,7 @@ async def poll_command(ctx: Context) -> None:
         draft = parse_poll(ctx.args, ctx.now, community.timezone)
     except PollInputError as error:
         word = ctx.args.split(maxsplit=1)[0].lower() if ctx.args else ""
-        raise UserError(_input_hint(ctx.t, error, KIND_WORDS.get(word, PollKind.SINGLE))) from None
+        raise UserError(input_hint(ctx.t, error, KIND_WORDS.get(word, PollKind.SINGLE))) from None
     await open_poll(
         ctx,
         question=draft.question,

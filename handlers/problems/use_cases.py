@@ -15,7 +15,7 @@ from handlers.core.context import Context, UserError, example, hint
 from handlers.core.i18n import N_
 from handlers.core.input import checked, free_text, number_and_rest, numbered
 from handlers.core.numbering import add_numbered
-from handlers.core.paging import Listed
+from handlers.core.paging import Listed, listing
 from handlers.core.registry import Feature
 from handlers.problems.views import ProblemsPage, problem_line
 from models import Problem, ProblemStatus
@@ -51,7 +51,7 @@ async def report_problem(ctx: Context) -> None:
     )
 
 
-@feature.listing("problems", N_("open problems, oldest first"), page=ProblemsPage)
+@listing(feature, "problems", N_("open problems, oldest first"), page=ProblemsPage)
 async def list_problems(ctx: Context, page: int) -> Listed:
     community = ctx.require_community()
     rows = list(

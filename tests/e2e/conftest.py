@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.cli import Courtyard
+from bot.lifecycle import Courtyard
 from bot.runtimes import Runtime
 from bot.sandbox import Emulator
 from bot.service import Service

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.cli import Courtyard
+from bot.lifecycle import Courtyard
 from bot.sandbox import Emulator
 from bot.settings import Settings
 from handlers.core.clock import ShiftableClock

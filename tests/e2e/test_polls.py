@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.cli import Courtyard
+from bot.lifecycle import Courtyard
 from bot.sandbox import EmuMessage
 from handlers.core.charts import ChartRequest, render_result_chart_isolated
 from tests.e2e.conftest import World

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.cli import Courtyard
+from bot.lifecycle import Courtyard
 from bot.runtimes import Webhook
 from bot.sandbox import Emulator
 from bot.settings import Settings

@@ -10,7 +10,7 @@ import sys
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.cli import Courtyard
+from bot.lifecycle import Courtyard
 from bot.logs import RedactTokens
 from bot.settings import Settings, SettingsError, load_settings
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.service import Service
 from bot.settings import Settings
 from handlers.core.messages import MAX_COPIES, CallbackAnswer, Outgoing
+from handlers.features import all_features
 from models.db import session_factory
 
 GROUP = -100_123
@@ -59,7 +60,11 @@ async def service(database_url: str, engine: AsyncEngine) -> AsyncIterator[Servi
         send_private_per_second=0,
     )
     service = Service(
-        settings, session_factory(engine), SlowTelegram(), bot_username="CourtyardBot"
+        settings,
+        session_factory(engine),
+        SlowTelegram(),
+        bot_username="CourtyardBot",
+        features=all_features(),
     )
     await service.start()
     yield service

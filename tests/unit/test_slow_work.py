@@ -20,6 +20,7 @@ from bot.settings import Settings
 from handlers.core.charts import ChartError, ChartRequest
 from handlers.core.jobs import Claimed
 from handlers.core.messages import Outgoing
+from handlers.features import all_features
 from tests.support import Driver, FakeAdmins, connections_in_use, text, write_at_once
 from tests.unit.test_service import SlowTelegram
 
@@ -61,6 +62,7 @@ async def service(database_url: str, engine: AsyncEngine, driver: Driver) -> Asy
         driver.sessions,
         SlowTelegram(delay=0),
         bot_username="CourtyardBot",
+        features=all_features(),
         clock=driver.clock,
     )
     await service.start()
