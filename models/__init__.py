@@ -6,6 +6,16 @@ Alembic and the tests see the whole schema.
 
 from models.base import Base
 from models.community import AuditEntry, Community, Member, MemberKind, User
+from models.duties import (
+    Away,
+    Duty,
+    DutyState,
+    Shift,
+    ShiftOutcome,
+    ShiftPerson,
+    SwapRequest,
+    SwapState,
+)
 from models.needs import (
     Need,
     NeedStatus,
@@ -22,8 +32,11 @@ from models.scheduling import Job, JobState, OutboxMessage, OutboxState, PostedM
 
 __all__ = [
     "AuditEntry",
+    "Away",
     "Base",
     "Community",
+    "Duty",
+    "DutyState",
     "Job",
     "JobState",
     "Member",
@@ -45,5 +58,10 @@ __all__ = [
     "Problem",
     "ProblemStatus",
     "SecretBallot",
+    "Shift",
+    "ShiftOutcome",
+    "ShiftPerson",
+    "SwapRequest",
+    "SwapState",
     "User",
 ]
