@@ -5,9 +5,16 @@ Their order is the order of their commands in /help and the command menu.
 
 from __future__ import annotations
 
-from handlers import community, needs, plan, polls, problems
+from handlers import community, duties, needs, plan, polls, problems
 from handlers.core.registry import Feature
 
 
 def all_features() -> list[Feature]:
-    return [community.feature, needs.feature, plan.feature, problems.feature, polls.feature]
+    return [
+        community.feature,
+        needs.feature,
+        plan.feature,
+        problems.feature,
+        polls.feature,
+        duties.feature,
+    ]

@@ -175,6 +175,24 @@ class Feature:
         """How audit entries of ``action`` read: an N_() string with detail placeholders."""
         self.audit_templates[action] = template
 
+    def include(self, *parts: Feature) -> Feature:
+        """Take in what ``parts`` declared: one feature written in several modules."""
+        for part in parts:
+            self.commands.extend(part.commands)
+            self.buttons.extend(part.buttons)
+            for table, theirs in (
+                (self.events, part.events),
+                (self.texts, part.texts),
+                (self.jobs, part.jobs),
+                (self.close_hooks, part.close_hooks),
+                (self.audit_templates, part.audit_templates),
+            ):
+                for key, value in theirs.items():
+                    _add(table, key, value, f"{self.name}: {key}")
+            if part.vote_opener is not None:
+                self.opens_votes(part.vote_opener)
+        return self
+
     def opens_votes(self, opener: F) -> F:
         """This feature opens the polls other features ask for (``Work.open_vote``)."""
         self.vote_opener = opener

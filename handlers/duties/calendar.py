@@ -1,0 +1,7 @@
+"""Duties: calendar (being written)."""
+
+from __future__ import annotations
+
+from handlers.core.registry import Feature
+
+feature = Feature("duties.calendar")

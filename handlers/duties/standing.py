@@ -1,0 +1,7 @@
+"""Duties: standing (being written)."""
+
+from __future__ import annotations
+
+from handlers.core.registry import Feature
+
+feature = Feature("duties.standing")
