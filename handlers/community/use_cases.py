@@ -336,7 +336,8 @@ async def bot_added(ctx: Context) -> None:
     ctx.reply(
         t(
             "Hello! I am Courtyard. I help this community decide and act together, in the open: "
-            "needs and polls, a public plan, problem reports and an audit log.\n"
+            "needs and polls, a public plan, problem reports, duties that rotate through "
+            "everyone, and an audit log.\n"
             "A group admin starts with /setup (for example <code>/setup Europe/Berlin en</code>), "
             "then everyone sends /join."
         )

@@ -177,13 +177,17 @@ async def test_setup_sets_and_clears_the_quorum(driver: Driver) -> None:
         assert community is not None and community.settings["quorum"] is None
 
 
-async def test_the_group_greeting_promises_only_what_the_bot_does(driver: Driver) -> None:
-    duties = {"en": "dut", "ru": "дежурств", "zh-hans": "轮值"}
+async def test_the_group_greeting_and_help_tell_of_duties(driver: Driver) -> None:
+    duties = {"en": "dut", "ru": "дежурств", "zh-hans": "值班"}
     for language, word in duties.items():
         adder = driver.person("Olga", language)
         greeting = text(await driver.event(adder, driver.group(), Event.BOT_ADDED))
         assert "/setup" in greeting
-        assert word not in greeting.lower(), f"{language}: duties do not exist yet"
+        assert word in greeting.lower(), f"{language}: the greeting names duties"
+    alice = driver.person("Alice")
+    chat = await driver.community(alice)
+    help_text = text(await driver.send(alice, chat, "/help"))
+    assert "/duty" in help_text and "/duties" in help_text and "/schedule" in help_text
 
 
 async def test_plain_text_in_private_gets_one_hint_once_and_never_in_the_group(
