@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from handlers.core.messages import Event, MenuUpdate, Reply
+from handlers.core.messages import Event, Incoming, MenuUpdate, Person, Reply
 from models import AuditEntry, Community, Member
 from tests.support import Driver, answers, buttons, text
 
@@ -204,3 +204,25 @@ async def test_plain_text_in_private_gets_one_hint_once_and_never_in_the_group(
     assert text(await driver.send(bob, private, "/help")) != "", "commands still work"
     assert text(await driver.send(bob, private, "thanks")) == "", "once per person, for good"
     assert "/help" in text(await driver.send(alice, driver.private(alice), "hi"))
+
+
+async def test_a_command_in_the_new_supergroup_finds_its_community_at_once(
+    driver: Driver,
+) -> None:
+    """The supergroup's own notice (migrate_from_chat_id) is handled in the supergroup's turn,
+    so a command sent there never arrives before the community has moved, whatever the old
+    group's notice is doing meanwhile; the old notice, coming second, changes nothing."""
+    alice, bob = driver.person("Alice"), driver.person("Bob")
+    group = await driver.community(alice)
+    supergroup = driver.group()
+    anonymous = Person(id=1087968824, first_name="Group", username="GroupAnonymousBot", is_bot=True)
+    notice = Incoming(
+        anonymous, supergroup, driver.clock.now(), event=Event.CHAT_MIGRATED, old_chat_id=group.id
+    )
+    await driver.app.handle(notice)
+    assert "Welcome, Bob" in text(await driver.send(bob, supergroup, "/join"))
+    farewell = Incoming(
+        alice, group, driver.clock.now(), event=Event.CHAT_MIGRATED, new_chat_id=supergroup.id
+    )
+    await driver.app.handle(farewell)
+    assert "2 members" in text(await driver.send(alice, supergroup, "/members"))
