@@ -1,0 +1,1 @@
+"""Duties: security watch and chores that rotate through everyone, with reliable reminders."""
