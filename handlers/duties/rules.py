@@ -197,7 +197,7 @@ def parse_when(text: str, *, now: datetime | None = None, zone: str | None = Non
     community's ``zone``), a ``once`` whose start is not after ``now`` is
     refused as IN_THE_PAST; without them only the text is checked.
     """
-    words = text.translate(_FULL_WIDTH).lower().replace(", ", ",").split()
+    words = text.translate(_FULL_WIDTH).lower().split()
     if not words:
         raise WhenError(Reason.EMPTY, text)
     kind, rest = words[0], words[1:]
