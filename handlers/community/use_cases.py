@@ -12,7 +12,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from handlers.community import queries
-from handlers.community.rules import parse_quorum, parse_timezone
+from handlers.community.rules import parse_quiet_setting, parse_quorum, parse_timezone
 from handlers.community.views import (
     KIND_NAMES,
     ChooseLanguage,
@@ -63,8 +63,23 @@ async def setup(ctx: Context) -> None:
         ctx.community.language if ctx.community else resolve_language(ctx.user.telegram_language)
     )
     quorum = (ctx.community.settings or {}).get("quorum") if ctx.community else None
+    quiet = (ctx.community.settings or {}).get("quiet") if ctx.community else None
     for token in ctx.args.split():
-        if (zone := parse_timezone(token)) is not None:
+        if token.lower().startswith("quiet="):
+            quiet = parse_quiet_setting(token.split("=", 1)[1])
+            if quiet is None:
+                raise UserError(
+                    hint(
+                        ctx.t,
+                        ctx.t(
+                            "Quiet hours are two times, from and to, or off: "
+                            "quiet=22:00-08:00 or quiet=off (not “{value}”).",
+                            value=token,
+                        ),
+                        "/setup quiet=22:00-08:00",
+                    )
+                )
+        elif (zone := parse_timezone(token)) is not None:
             timezone = zone
         elif (lang := parse_language(token)) is not None:
             language = lang
@@ -75,8 +90,9 @@ async def setup(ctx: Context) -> None:
                 hint(
                     ctx.t,
                     ctx.t(
-                        "I don't recognise “{value}” as a time zone, a language (en, ru, zh-hans) "
-                        "or a quorum (such as 30% or quorum=none).",
+                        "I don't recognise “{value}” as a time zone, a language (en, ru, zh-hans), "
+                        "a quorum (such as 30% or quorum=none) or quiet hours for private "
+                        "reminders (quiet=22:00-08:00 or quiet=off).",
                         value=token,
                     ),
                     "/setup Europe/Berlin ru 30%",
@@ -95,7 +111,7 @@ async def setup(ctx: Context) -> None:
             title=(chat.title or "")[:255],
             timezone=timezone,
             language=language,
-            settings={"quorum": quorum},
+            settings={"quorum": quorum, **({"quiet": quiet} if quiet else {})},
             created_at=ctx.now,
         )
         ctx.session.add(ctx.community)
@@ -112,7 +128,8 @@ async def setup(ctx: Context) -> None:
         )
         return
     ctx.community.timezone, ctx.community.language = timezone, language
-    ctx.community.settings = {**(ctx.community.settings or {}), "quorum": quorum}
+    changed = {"quorum": quorum, **({"quiet": quiet} if quiet else {})}
+    ctx.community.settings = {**(ctx.community.settings or {}), **changed}
     ctx.community.title = (chat.title or ctx.community.title)[:255]
     ctx.log("community.settings", **details)
     ctx.reply(t("Settings saved.\n{settings}", settings=settings_line(t, ctx.community)))
