@@ -12,7 +12,7 @@ three due jobs, ref the shift's id —
   The 1 h job then offers every place nobody confirmed to the group ("I'll cover");
 * ``shift.record`` at the end: each person served, covered or missed.
 
-Every job looks at the shift when it runs, not when it was planned: a cancelled shift gets
+Every job looks at the shift when it runs, not when it was planned: a cancelled shift (deleted) gets
 nothing; a shift that has begun gets no reminder (a reminder whose moment passed while the
 bot was down goes out at once on start if the shift has not begun); a 24 h reminder that
 runs when the 1 h one is already due leaves it to the 1 h one; a shift is escalated once.
@@ -29,14 +29,12 @@ readable from ``covering``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Iterable, Sequence
+from datetime import time
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.core import jobs
 from handlers.core.buttons import BadAction
 from handlers.core.context import Context, UserError, Work, hint
 from handlers.core.i18n import N_, Translator
@@ -44,6 +42,7 @@ from handlers.core.input import number_and_rest
 from handlers.core.messages import Button
 from handlers.core.numbering import find_numbered
 from handlers.core.registry import Feature, Needs
+from handlers.duties.rules import DEFAULT_QUIET, parse_quiet, quiet_until, reminder_moments
 from handlers.duties.views import (
     OnIt,
     OnShift,
@@ -71,54 +70,6 @@ DM_1 = "shift.dm1"
 RECORD = "shift.record"
 SHIFT_JOBS = (REMIND_24, REMIND_1, RECORD)
 
-# --- until handlers.duties.rules lands on main: the same signatures, the same meaning --------
-
-REMIND_BEFORE = (timedelta(hours=24), timedelta(hours=1))
-DEFAULT_QUIET = (time(22), time(8))
-
-
-def reminder_moments(start: datetime) -> tuple[datetime, datetime]:
-    """When the reminders of a shift starting at ``start`` are due: 24 h and 1 h before."""
-    early, late = REMIND_BEFORE
-    return start - early, start - late
-
-
-def parse_quiet(text: str) -> tuple[time, time]:
-    """``22:00-08:00`` or ``off`` (no quiet hours: a start equal to its end); else ValueError."""
-    compact = text.strip().lower()
-    if compact == "off":
-        return time(0), time(0)
-    begin, sep, end = compact.partition("-")
-    if not sep:
-        raise ValueError(f"quiet hours are HH:MM-HH:MM or off, not {text!r}")
-    return time.fromisoformat(begin.strip().zfill(5)), time.fromisoformat(end.strip().zfill(5))
-
-
-def quiet_until(
-    moment: datetime,
-    *,
-    zone: str,
-    quiet: tuple[time, time] = DEFAULT_QUIET,
-    shift_start: datetime,
-) -> datetime:
-    """When a private reminder due at ``moment`` may go out: ``moment`` outside quiet hours,
-    else their end (local time), unless the shift starts by then: then ``moment``."""
-    begin, end = quiet
-    if begin == end:
-        return moment
-    tz = ZoneInfo(zone)
-    local = moment.astimezone(tz)
-    wall = local.time().replace(tzinfo=None)
-    inside = begin <= wall < end if begin < end else (wall >= begin or wall < end)
-    if not inside:
-        return moment
-    day = local.date() + timedelta(days=1 if begin > end and wall >= begin else 0)
-    over = datetime.combine(day, end, tzinfo=tz).astimezone(UTC)
-    if over <= moment or shift_start <= over:
-        return moment
-    return over
-
-
 # --- scheduling -----------------------------------------------------------------------------
 
 
@@ -134,10 +85,23 @@ def schedule_for(work: Work, shift: Shift) -> None:
     work.schedule(RECORD, shift.id, shift.ends_at)
 
 
-async def cancel_for(session: AsyncSession, shift_id: int) -> None:
-    """Drop the due jobs of a shift that will not happen (the jobs also check ``cancelled``)."""
-    for kind in SHIFT_JOBS:
-        await jobs.cancel(session, kind, shift_id)
+async def cancel_for(work: Work, shift_ids: Iterable[int]) -> None:
+    """Drop the due jobs of shifts about to be deleted (call it before deleting them).
+
+    A job of a deleted shift finds no row and does nothing, but on SQLite a new shift can
+    get the id of a deleted one (rowids are reused without AUTOINCREMENT), and its old
+    jobs would then remind the new shift a second time.
+    """
+    ids = list(shift_ids)
+    people = list(
+        await work.session.scalars(select(ShiftPerson.id).where(ShiftPerson.shift_id.in_(ids)))
+    )
+    for shift_id in ids:
+        for kind in SHIFT_JOBS:
+            await work.cancel_jobs(kind, shift_id)
+    for person_id in people:
+        for kind in (DM_24, DM_1):
+            await work.cancel_jobs(kind, person_id)
 
 
 def quiet_hours(community: Community) -> tuple[time, time]:
@@ -274,7 +238,7 @@ async def _cover_message(
 
 async def _remind(work: Work, shift_id: int, *, early: bool) -> None:
     shift = await _locked_shift(work.session, shift_id)
-    if shift is None or shift.cancelled or work.now >= shift.starts_at:
+    if shift is None or work.now >= shift.starts_at:
         return
     if early and work.now >= reminder_moments(shift.starts_at)[1]:
         return  # the 1 h reminder is due too: it says the same, once
@@ -327,7 +291,7 @@ async def _remind_privately(work: Work, person_id: int, *, early: bool) -> None:
     if person is None or not person.user.started_bot:
         return  # covered by someone else since, or cannot be written to
     shift = await _locked_shift(work.session, person.shift_id)
-    if shift is None or shift.cancelled or work.now >= shift.starts_at:
+    if shift is None or work.now >= shift.starts_at:
         return
     if early and work.now >= reminder_moments(shift.starts_at)[1]:
         return
@@ -348,7 +312,7 @@ async def remind_privately_an_hour_before(work: Work, person_id: int) -> None:
 async def record_shift(work: Work, shift_id: int) -> None:
     """Each person served (confirmed), covered (stood in) or missed (nobody came)."""
     shift = await _locked_shift(work.session, shift_id)
-    if shift is None or shift.cancelled or shift.recorded_at is not None:
+    if shift is None or shift.recorded_at is not None:
         return
     people = await people_on(work.session, shift.id)
     names: dict[ShiftOutcome, list[str]] = {outcome: [] for outcome in ShiftOutcome}
@@ -408,8 +372,6 @@ async def _refresh(ctx: Context, community: Community, shift: Shift) -> None:
 
 
 def _over(t: Translator, shift: Shift) -> UserError:
-    if shift.cancelled:
-        return UserError(t("Shift #{number} was cancelled.", number=shift.number))
     return UserError(t("Shift #{number} is over.", number=shift.number))
 
 
@@ -421,7 +383,7 @@ async def on_it(ctx: Context, pressed: OnIt) -> None:
         raise BadAction("no such shift")
     community = await _community(ctx.session, shift)
     t = ctx.reader_translator(ctx.user, community)
-    if shift.cancelled or ctx.now >= shift.ends_at:
+    if ctx.now >= shift.ends_at:
         raise _over(t, shift)
     people = await people_on(ctx.session, shift.id)
     mine = next((p for p in people if p.user_id == ctx.user.id), None)
@@ -447,7 +409,7 @@ async def take_cover(ctx: Context, shift: Shift, t: Translator) -> ShiftPerson:
     Refuses, with ``t``'s words, a shift that is over or cancelled, a sender already on it,
     and a shift with no place waiting for cover (never asked for, or already taken).
     """
-    if shift.cancelled or ctx.now >= shift.ends_at:
+    if ctx.now >= shift.ends_at:
         raise _over(t, shift)
     community = await _community(ctx.session, shift)
     people = await people_on(ctx.session, shift.id)
