@@ -359,11 +359,13 @@ async def _refresh(ctx: Context, community: Community, shift: Shift) -> None:
     """Show the change on the group's reminder, its request for cover and the presser's copy."""
     people = await people_on(ctx.session, shift.id)
     t = ctx.community_translator(community)
+    # The group's messages through the outbox: edits queued in commit order (presses queue
+    # up on the shift's lock), never an edit of the pressed message by another name.
     text, buttons = await _group_message(ctx, t, shift, people)
-    ctx.edit_copies(community.chat_id, shift_key(shift.id), text, buttons)
+    ctx.edit_posted(community.chat_id, shift_key(shift.id), text, buttons)
     if shift.escalated_at is not None:
         text, buttons = await _cover_message(ctx, t, shift, people)
-        ctx.edit_copies(community.chat_id, cover_key(shift.id), text, buttons)
+        ctx.edit_posted(community.chat_id, cover_key(shift.id), text, buttons)
     mine = next((p for p in people if p.user_id == ctx.user.id), None)
     if mine is not None and (ctx.user.started_bot or ctx.incoming.chat.is_private):
         reader = ctx.reader_translator(ctx.user, community)

@@ -43,6 +43,11 @@ async def sent_since(driver: Driver, seen: int) -> list[OutboxMessage]:
     return [m for m in await outbox(driver) if m.id > seen and "text" in m.payload]
 
 
+async def queued_edit(driver: Driver, key: str) -> OutboxMessage:
+    """The newest edit of the group's message named ``key`` waiting in the outbox."""
+    return [m for m in await outbox(driver) if m.payload.get("edit_key") == key][-1]
+
+
 async def last_id(driver: Driver) -> int:
     rows = await outbox(driver)
     return rows[-1].id if rows else 0
@@ -165,9 +170,9 @@ async def test_pressing_im_on_it_confirms_only_for_the_person_on_it(
 
     replies = await driver.press(carol, chat, data)
     assert "marked as confirmed" in answers(replies)[0].text
-    edits = [r for r in replies if isinstance(r, Outgoing) and r.edit_key == "shift:1"]
-    assert edits and "✅" in edits[0].text and "Carol" in edits[0].text
-    assert edits[0].chat_id == chat.id and edits[0].buttons, "Bob has not confirmed yet"
+    edit = await queued_edit(driver, "shift:1")
+    assert "✅ <a href" in edit.payload["text"] and "Carol</a> — on it" in edit.payload["text"]
+    assert edit.chat_id == chat.id and edit.payload["buttons"], "Bob has not confirmed yet"
 
     replies = await driver.press(carol, chat, data)
     assert "already said" in answers(replies)[0].text
@@ -175,8 +180,7 @@ async def test_pressing_im_on_it_confirms_only_for_the_person_on_it(
     # Bob presses in private: his copy loses its button, the group's message shows everyone.
     replies = await driver.press(bob, driver.private(bob), data)
     assert answers(replies)[0].text.startswith("Спасибо")
-    group_edit = next(r for r in replies if isinstance(r, Outgoing) and r.chat_id == chat.id)
-    assert group_edit.buttons == [], "everyone confirmed"
+    assert (await queued_edit(driver, "shift:1")).payload["buttons"] == [], "all confirmed"
     mine = next(r for r in replies if isinstance(r, Outgoing) and r.chat_id == bob.id)
     assert mine.buttons == []
 
@@ -202,8 +206,8 @@ async def test_an_unconfirmed_place_is_escalated_once_and_the_first_volunteer_co
 
     replies = await driver.press(alice, chat, data)
     assert "You cover shift #1" in answers(replies)[0].text
-    settled = next(r for r in replies if isinstance(r, Outgoing) and r.edit_key == "shift:1:cover")
-    assert "Alice covers for Carol" in settled.text and settled.buttons == []
+    settled = (await queued_edit(driver, "shift:1:cover")).payload
+    assert "Alice covers for Carol" in settled["text"] and settled["buttons"] == []
 
     replies = await driver.press(dora, chat, data)
     assert "already covered" in answers(replies)[0].text
