@@ -44,6 +44,7 @@ from handlers.core.registry import Feature
 
 log = logging.getLogger(__name__)
 RECENT_UPDATES = 10_000
+JOBS_PER_PASS = 100  # due jobs run between two drains of the outbox
 CHARTS_AT_ONCE = 2  # child processes drawing charts at a time (~45 MB each)
 
 # Telegram wants ISO 639-1 codes for per-language menus; "" is everyone else.
@@ -109,6 +110,8 @@ class Service:
         self._recent_updates: OrderedDict[int, None] = OrderedDict()
         #: Postings of a key in a chat still on their way (several when they are copies).
         self._posting: dict[tuple[int, str], list[asyncio.Event]] = {}
+        self._draining: asyncio.Task[None] | None = None
+        self._drain_again = False
 
     async def start(self) -> None:
         """Start sending and waking (due work runs at once), then publish the command menu."""
@@ -269,14 +272,32 @@ class Service:
             try:
                 while True:
                     self._dirty = False
-                    await run_due_jobs(self.sessions, self.services, self.app.registry)
-                    await self.drain_outbox()
-                    if not self._dirty:
+                    ran = await run_due_jobs(
+                        self.sessions, self.services, self.app.registry, limit=JOBS_PER_PASS
+                    )
+                    # What the jobs queued is sent while the next jobs run (1,000 reminders
+                    # due at once keep the sender busy from the first hundred on); a full
+                    # pass may have left due work behind: go on now, not at the next tick.
+                    self._drain_soon()
+                    if not self._dirty and ran < JOBS_PER_PASS:
                         break
+                if self._draining is not None:
+                    await self._draining
             except Exception:
                 log.exception("tick failed")
             finally:
                 self._ticking = False
+
+    def _drain_soon(self) -> None:
+        """Drain the outbox in the background, again if it is draining already."""
+        self._drain_again = True
+        if self._draining is None or self._draining.done():
+            self._draining = asyncio.create_task(self._drain_while_asked())
+
+    async def _drain_while_asked(self) -> None:
+        while self._drain_again:
+            self._drain_again = False
+            await self.drain_outbox()
 
     async def drain_outbox(self) -> None:
         """Send what the outbox holds, drawing its charts once the claim has committed.

@@ -49,3 +49,22 @@ def parse_digest(value: str) -> str | None:
         return DIGEST_OFF
     weekly = parse_weekly(value)
     return weekly.as_setting() if weekly else None
+
+
+_QUIET = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])\s*[-–—]\s*([01]?[0-9]|2[0-3]):([0-5][0-9])")
+
+
+def parse_quiet_setting(value: str) -> str | None:
+    """Quiet hours for private reminders as ``/setup quiet=…`` writes them.
+
+    ``22:00-08:00`` → ``"22:00-08:00"`` (canonical, two-digit hours); ``off`` (or ``none``,
+    ``no``) → ``"off"``; None for anything else.
+    """
+    compact = value.strip().lower()
+    if compact in ("off", "none", "no"):
+        return "off"
+    match = _QUIET.fullmatch(compact)
+    if match is None:
+        return None
+    h1, m1, h2, m2 = (int(part) for part in match.groups())
+    return f"{h1:02d}:{m1:02d}-{h2:02d}:{m2:02d}"

@@ -12,7 +12,13 @@ from markupsafe import Markup
 from sqlalchemy import exists, func, select
 
 from handlers.community import queries
-from handlers.community.rules import parse_digest, parse_quorum, parse_timezone, split_digest
+from handlers.community.rules import (
+    parse_digest,
+    parse_quiet_setting,
+    parse_quorum,
+    parse_timezone,
+    split_digest,
+)
 from handlers.community.views import (
     KIND_NAMES,
     ChooseLanguage,
@@ -82,8 +88,23 @@ async def setup(ctx: Context) -> None:
                     "/setup digest=mon 09:00",
                 )
             )
+    quiet = (ctx.community.settings or {}).get("quiet") if ctx.community else None
     for token in rest.split():
-        if (zone := parse_timezone(token)) is not None:
+        if token.lower().startswith("quiet="):
+            quiet = parse_quiet_setting(token.split("=", 1)[1])
+            if quiet is None:
+                raise UserError(
+                    hint(
+                        ctx.t,
+                        ctx.t(
+                            "Quiet hours are two times, from and to, or off: "
+                            "quiet=22:00-08:00 or quiet=off (not “{value}”).",
+                            value=token,
+                        ),
+                        "/setup quiet=22:00-08:00",
+                    )
+                )
+        elif (zone := parse_timezone(token)) is not None:
             timezone = zone
         elif (lang := parse_language(token)) is not None:
             language = lang
@@ -94,8 +115,9 @@ async def setup(ctx: Context) -> None:
                 hint(
                     ctx.t,
                     ctx.t(
-                        "I don't recognise “{value}” as a time zone, a language (en, ru, zh-hans) "
-                        "or a quorum (such as 30% or quorum=none).",
+                        "I don't recognise “{value}” as a time zone, a language (en, ru, zh-hans), "
+                        "a quorum (such as 30% or quorum=none) or quiet hours for private "
+                        "reminders (quiet=22:00-08:00 or quiet=off).",
                         value=token,
                     ),
                     "/setup Europe/Berlin ru 30%",
@@ -114,7 +136,11 @@ async def setup(ctx: Context) -> None:
             title=(chat.title or "")[:255],
             timezone=timezone,
             language=language,
-            settings={"quorum": quorum, **({"digest": digest} if digest else {})},
+            settings={
+                "quorum": quorum,
+                **({"digest": digest} if digest else {}),
+                **({"quiet": quiet} if quiet else {}),
+            },
             created_at=ctx.now,
         )
         ctx.session.add(ctx.community)
@@ -132,9 +158,12 @@ async def setup(ctx: Context) -> None:
         )
         return
     ctx.community.timezone, ctx.community.language = timezone, language
-    ctx.community.settings = {**(ctx.community.settings or {}), "quorum": quorum}
-    if digest is not None:
-        ctx.community.settings = {**ctx.community.settings, "digest": digest}
+    changed = {
+        "quorum": quorum,
+        **({"digest": digest} if digest is not None else {}),
+        **({"quiet": quiet} if quiet else {}),
+    }
+    ctx.community.settings = {**(ctx.community.settings or {}), **changed}
     await _schedule_digest(ctx, ctx.community)
     ctx.community.title = (chat.title or ctx.community.title)[:255]
     ctx.log("community.settings", **details)

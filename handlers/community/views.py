@@ -31,9 +31,16 @@ class LogPage(ListPage):
 
 def settings_line(t: Translator, community: Community) -> Markup:
     quorum = (community.settings or {}).get("quorum")
-    return t(
+    quiet = (community.settings or {}).get("quiet") or "22:00-08:00"
+    line = t(
         "Time zone: {timezone}. Language: {language}. Quorum: {quorum}.",
         timezone=community.timezone,
         language=LANGUAGE_NAMES[community.language],
         quorum=t.percent(quorum) if quorum else t("none"),
     )
+    hours = (
+        t("Quiet hours for private reminders: none.")
+        if quiet == "off"
+        else t("Quiet hours for private reminders: {hours}.", hours=quiet.replace("-", "–"))
+    )
+    return Markup("{line} {hours}").format(line=line, hours=hours)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from handlers.core.context import Context, UserError, Work, hint
 from handlers.core.i18n import N_, Translator
@@ -280,9 +280,9 @@ async def _change_state(ctx: Context, verb: str, name: str) -> None:
 async def _cancel_coming(work: Work, duty: Duty) -> None:
     """Shifts that have not begun are cancelled: their rows go (they have no history yet),
     with their people and swap requests, and their jobs find nothing left to do."""
-    await work.session.execute(
-        delete(Shift).where(Shift.duty_id == duty.id, Shift.starts_at > work.now)
-    )
+    coming = Shift.duty_id == duty.id, Shift.starts_at > work.now
+    await reminders.cancel_for(work, await work.session.scalars(select(Shift.id).where(*coming)))
+    await work.session.execute(delete(Shift).where(*coming))
 
 
 async def _announce(ctx: Context, duty: Duty, title: str) -> None:

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from markupsafe import Markup
+
 from handlers.core.buttons import ButtonData, ListPage
 from handlers.core.i18n import Translator
 from handlers.duties.rules import Recurrence, parse_when
@@ -114,3 +116,174 @@ def shift_line(t: Translator, shift: Shift, people: Sequence[ShiftPerson], now: 
             people=names or t("nobody yet"),
         )
     )
+
+
+# --- reminders, "I'm on it", the escalation and cover (handlers.duties.reminders) ---------
+
+
+def shift_key(shift_id: int) -> str:
+    """The name of a shift's reminder: the group's latest one, and each person's private copies."""
+    return f"shift:{shift_id}"
+
+
+def cover_key(shift_id: int) -> str:
+    """The name of the group message asking for cover."""
+    return f"shift:{shift_id}:cover"
+
+
+def mention(user_id: int, name: str, *, notify: bool) -> Markup:
+    """``name``, as a mention (a ``tg://user`` link) when the bot cannot write to them privately."""
+    if notify:
+        return Markup('<a href="tg://user?id={id}">{name}</a>').format(id=user_id, name=name)
+    return Markup("{name}").format(name=name)
+
+
+@dataclass(frozen=True, slots=True)
+class OnShift:
+    """One person on a shift as a reminder shows them."""
+
+    user_id: int
+    name: str
+    started_bot: bool
+    acknowledged: bool
+    covering: str | None = None
+
+
+def _when(t: Translator, starts_at: datetime, now: datetime) -> Markup:
+    left = starts_at - now
+    return t(
+        "{when} (in {left})",
+        when=t.moment(starts_at, now=now),
+        left=t.duration(left if left > timedelta(0) else timedelta(0)),
+    )
+
+
+def _person_line(t: Translator, person: OnShift) -> Markup:
+    name = mention(person.user_id, person.name, notify=not person.started_bot)
+    if person.covering is not None:
+        return t("🤝 {name} — covering for {other}", name=name, other=person.covering)
+    if person.acknowledged:
+        return t("✅ {name} — on it", name=name)
+    return t("⏳ {name} — not confirmed yet", name=name)
+
+
+def group_reminder(
+    t: Translator,
+    *,
+    duty: str,
+    number: int,
+    starts_at: datetime,
+    now: datetime,
+    people: Sequence[OnShift],
+) -> Markup:
+    """The group's reminder of a shift: when, and each person with whether they confirmed."""
+    lines = [
+        t(
+            "⏰ <b>{duty}</b>, shift #{number}, starts {when}.",
+            duty=duty,
+            number=number,
+            when=_when(t, starts_at, now),
+        ),
+        *(_person_line(t, person) for person in people),
+    ]
+    if any(not person.acknowledged for person in people):
+        lines.append(t("If this is you, press “I'm on it”."))
+    return Markup("\n").join(lines)
+
+
+def private_reminder(
+    t: Translator,
+    *,
+    community: str,
+    duty: str,
+    number: int,
+    starts_at: datetime,
+    now: datetime,
+    acknowledged: bool,
+) -> Markup:
+    """A person's own reminder of their shift, in their language."""
+    lines = [
+        t(
+            "⏰ You are on <b>{duty}</b> (shift #{number}) in {community}, {when}.",
+            duty=duty,
+            number=number,
+            community=community,
+            when=_when(t, starts_at, now),
+        ),
+        t("✅ You said you are on it. Thank you!")
+        if acknowledged
+        else t("Please press “I'm on it” so your neighbours know."),
+    ]
+    return Markup("\n").join(lines)
+
+
+def on_it_label(t: Translator) -> str:
+    return str(t("✋ I'm on it"))
+
+
+def cover_label(t: Translator) -> str:
+    return str(t("🙋 I'll cover"))
+
+
+def escalation_text(
+    t: Translator,
+    *,
+    duty: str,
+    number: int,
+    starts_at: datetime,
+    now: datetime,
+    open_names: Sequence[str],
+) -> Markup:
+    """The group is asked to cover the places nobody confirmed."""
+    return t(
+        "🆘 <b>{duty}</b>, shift #{number}, starts {when} and nobody has confirmed for: {names}.\n"
+        "Can someone cover? Press “I'll cover” or send /cover {number}.",
+        duty=duty,
+        number=number,
+        when=_when(t, starts_at, now),
+        names=", ".join(open_names),
+    )
+
+
+def escalation_settled(
+    t: Translator,
+    *,
+    duty: str,
+    number: int,
+    covers: Sequence[tuple[str, str]],
+    open_names: Sequence[str],
+) -> Markup:
+    """The request for cover once someone took a place or confirmed after all."""
+    lines = [t("<b>{duty}</b>, shift #{number}:", duty=duty, number=number)]
+    lines += [t("🤝 {name} covers for {other}. Thank you!", name=n, other=o) for n, o in covers]
+    if open_names:
+        lines.append(
+            t(
+                "Still without anyone: {names}. /cover {number}",
+                names=", ".join(open_names),
+                number=number,
+            )
+        )
+    else:
+        lines.append(t("Every place is taken now."))
+    return Markup("\n").join(lines)
+
+
+def record_text(
+    t: Translator,
+    *,
+    duty: str,
+    number: int,
+    served: Sequence[str],
+    covered: Sequence[str],
+    missed: Sequence[str],
+) -> Markup:
+    """The group reminder once the shift is over and recorded."""
+    lines = [t("🏁 <b>{duty}</b>, shift #{number}, is over.", duty=duty, number=number)]
+    if served:
+        lines.append(t("Served: {names}", names=", ".join(served)))
+    if covered:
+        lines.append(t("Covered: {names}", names=", ".join(covered)))
+    if missed:
+        lines.append(t("Missed: {names}", names=", ".join(missed)))
+    return Markup("\n").join(lines)
