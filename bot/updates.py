@@ -120,6 +120,8 @@ def _from_message(message: Mapping[str, Any], bot_username: str, now: datetime) 
         ]
     if (new_id := _integer(message, "migrate_to_chat_id")) is not None:
         return [Incoming(sender, where, now, event=Event.CHAT_MIGRATED, new_chat_id=new_id)]
+    if (old_id := _integer(message, "migrate_from_chat_id")) is not None:
+        return [Incoming(sender, where, now, event=Event.CHAT_MIGRATED, old_chat_id=old_id)]
     text = _text(message, "text")
     if text is None:
         return []

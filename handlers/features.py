@@ -5,7 +5,7 @@ Their order is the order of their commands in /help and the command menu.
 
 from __future__ import annotations
 
-from handlers import community, duties, needs, plan, polls, problems
+from handlers import community, duties, needs, plan, polls, problems, skills
 from handlers.core.registry import Feature
 
 
@@ -17,4 +17,5 @@ def all_features() -> list[Feature]:
         problems.feature,
         polls.feature,
         duties.feature,
+        skills.feature,
     ]

@@ -29,6 +29,14 @@ from models.needs import (
 )
 from models.polls import Participation, Poll, PollKind, PollVoter, SecretBallot
 from models.scheduling import Job, JobState, OutboxMessage, OutboxState, PostedMessage
+from models.skills import (
+    MemberSkill,
+    SessionSeat,
+    Skill,
+    SkillAlias,
+    Stance,
+    TeachingSession,
+)
 
 __all__ = [
     "AuditEntry",
@@ -41,6 +49,7 @@ __all__ = [
     "JobState",
     "Member",
     "MemberKind",
+    "MemberSkill",
     "Need",
     "NeedStatus",
     "NeedSupport",
@@ -58,10 +67,15 @@ __all__ = [
     "Problem",
     "ProblemStatus",
     "SecretBallot",
+    "SessionSeat",
     "Shift",
     "ShiftOutcome",
     "ShiftPerson",
+    "Skill",
+    "SkillAlias",
+    "Stance",
     "SwapRequest",
     "SwapState",
+    "TeachingSession",
     "User",
 ]

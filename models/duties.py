@@ -67,7 +67,6 @@ class Shift(Numbered, Base):
     escalated_at: Mapped[datetime | None]
     #: When its people were recorded as served, covered or missed.
     recorded_at: Mapped[datetime | None]
-    cancelled: Mapped[bool] = mapped_column(default=False)
 
     duty: Mapped[Duty] = relationship(lazy="joined")
 

@@ -336,7 +336,8 @@ async def bot_added(ctx: Context) -> None:
     ctx.reply(
         t(
             "Hello! I am Courtyard. I help this community decide and act together, in the open: "
-            "needs and polls, a public plan, problem reports and an audit log.\n"
+            "needs and polls, a public plan, problem reports, duties that rotate through "
+            "everyone, and an audit log.\n"
             "A group admin starts with /setup (for example <code>/setup Europe/Berlin en</code>), "
             "then everyone sends /join."
         )
@@ -345,6 +346,20 @@ async def bot_added(ctx: Context) -> None:
 
 @feature.on_event(Event.CHAT_MIGRATED)
 async def chat_migrated(ctx: Context) -> None:
-    """A group upgraded to a supergroup gets a new chat id; keep the community."""
-    if ctx.community is not None and ctx.incoming.new_chat_id is not None:
-        ctx.community.chat_id = ctx.incoming.new_chat_id
+    """A group upgraded to a supergroup gets a new chat id; keep the community.
+
+    Telegram says so twice: in the old group (``migrate_to_chat_id``) and in the
+    new supergroup (``migrate_from_chat_id``), before anything else is said
+    there. Either moves the community; the second finds it moved. Acting on
+    the new chat's notice matters: it is handled in that chat's turn, so a
+    command sent in the new supergroup never arrives before its community.
+    """
+    incoming = ctx.incoming
+    if ctx.community is not None and incoming.new_chat_id is not None:
+        ctx.community.chat_id = incoming.new_chat_id
+    elif ctx.community is None and incoming.old_chat_id is not None:
+        moved = await ctx.session.scalar(
+            select(Community).where(Community.chat_id == incoming.old_chat_id).with_for_update()
+        )
+        if moved is not None:
+            moved.chat_id = incoming.chat.id

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.core.buttons import ButtonCodec, ButtonData
@@ -79,6 +79,14 @@ class Work:
         if kind not in self.registry.jobs:
             raise ValueError(f"no job runner for {kind}")
         self.session.add(Job(kind=kind, ref_id=ref_id, due_at=due_at, state=JobState.DUE))
+
+    async def cancel_jobs(self, kind: str, ref_id: int) -> None:
+        """Job ``kind`` for ``ref_id`` no longer runs (those already done stay as they were)."""
+        await self.session.execute(
+            update(Job)
+            .where(Job.kind == kind, Job.ref_id == ref_id, Job.state == JobState.DUE)
+            .values(state=JobState.DONE, error="cancelled")
+        )
 
     async def open_vote(self, request: VoteRequest) -> Poll:
         """Put ``request`` to the members as a poll; its close hook gets the outcome."""

@@ -9,13 +9,14 @@ here with Babel rather than by any framework's middleware.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_datetime, format_timedelta, get_day_names
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup, escape
@@ -106,6 +107,11 @@ class Translator:
 
     def duration(self, delta: timedelta) -> str:
         return str(format_timedelta(delta, threshold=1.0, locale=self.locale))
+
+    def weekdays(self, days: Iterable[int]) -> str:
+        """Weekday numbers (0 Monday … 6 Sunday) as this language writes them short: "Mon, Thu"."""
+        names = get_day_names("abbreviated", context="format", locale=self.locale)
+        return ", ".join(str(names[day]) for day in days)
 
 
 def _zone_name(local: datetime) -> str:

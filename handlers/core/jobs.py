@@ -30,14 +30,6 @@ MAX_ATTEMPTS = 5
 SENDING_LEASE = timedelta(minutes=5)
 
 
-async def cancel(session: AsyncSession, kind: str, ref_id: int) -> None:
-    await session.execute(
-        update(Job)
-        .where(Job.kind == kind, Job.ref_id == ref_id, Job.state == JobState.DUE)
-        .values(state=JobState.DONE, error="cancelled")
-    )
-
-
 async def run_due_jobs(
     sessions: async_sessionmaker[AsyncSession],
     services: Services,

@@ -89,6 +89,7 @@ class Incoming:
     event: Event | None = None
     subject: Person | None = None
     new_chat_id: int | None = None
+    old_chat_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from handlers.core.buttons import ListPage
+from handlers.core.buttons import ButtonData, ListPage
 from handlers.core.messages import Button
 from handlers.core.registry import ButtonSpec, CommandSpec, Feature, Needs, Where
 
@@ -57,7 +57,9 @@ def page_of(lines: Sequence[str], page: int, size: int = PAGE_SIZE) -> tuple[lis
     return pages[page], page, len(pages)
 
 
-def nav_row(ctx: Context, kind: type[ListPage], page: int, pages: int) -> list[list[Button]]:
+def nav_row(
+    ctx: Context, kind: Callable[[int], ButtonData], page: int, pages: int
+) -> list[list[Button]]:
     """◀ / ▶ buttons turning to the neighbouring pages; none for a single page."""
     if pages <= 1:
         return []
@@ -70,8 +72,12 @@ def nav_row(ctx: Context, kind: type[ListPage], page: int, pages: int) -> list[l
     return [row]
 
 
-def show(ctx: Context, listed: Listed, kind: type[ListPage], page: int) -> None:
-    """Send a page of the list, or edit it in place when a page button was pressed."""
+def show(ctx: Context, listed: Listed, kind: Callable[[int], ButtonData], page: int) -> None:
+    """Send a page of the list, or edit it in place when a page button was pressed.
+
+    ``kind`` makes the button that turns to a page: a ``ListPage`` subclass, or
+    any function of the page number for a list that needs more (/schedule NAME).
+    """
     if listed.lines:
         if listed.pages is None:
             chunk, page, count = page_of(listed.lines, page, listed.size)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -72,13 +72,12 @@ async def upcoming_shifts(
     user_id: int | None = None,
     limit: int | None = None,
 ) -> list[Shift]:
-    """Shifts not over yet and not cancelled, soonest first; with ``user_id``, only theirs."""
+    """Shifts not over yet, soonest first; with ``user_id``, only theirs."""
     query = (
         select(Shift)
         .where(
             Shift.community_id.in_(community_ids),
             Shift.ends_at > now,
-            Shift.cancelled.is_(False),
         )
         .order_by(Shift.starts_at, Shift.id)
     )
@@ -179,48 +178,3 @@ async def open_swaps(session: AsyncSession, shift_ids: Sequence[int], user_id: i
             .with_for_update()
         )
     )
-
-
-@dataclass
-class Turns:
-    """What the rotation needs to know of a duty's members around one shift."""
-
-    load: dict[int, int] = field(default_factory=dict)
-    last_shift: dict[int, datetime] = field(default_factory=dict)
-    previous: set[int] = field(default_factory=set)
-
-
-async def turns(session: AsyncSession, shift: Shift) -> Turns:
-    """Per user: shifts of this duty served or covered, or still ahead of them (the load);
-    their latest shift of this duty before ``shift``; and who was on the one just before."""
-    result = Turns()
-    counted = ShiftPerson.outcome.in_(
-        [ShiftOutcome.SERVED, ShiftOutcome.COVERED]
-    ) | ShiftPerson.outcome.is_(None)
-    rows = await session.execute(
-        select(ShiftPerson.user_id, func.count())
-        .join(Shift, Shift.id == ShiftPerson.shift_id)
-        .where(Shift.duty_id == shift.duty_id, Shift.cancelled.is_(False), counted)
-        .group_by(ShiftPerson.user_id)
-    )
-    result.load = {user_id: int(count) for user_id, count in rows.all()}
-    earlier = (
-        Shift.duty_id == shift.duty_id,
-        Shift.cancelled.is_(False),
-        Shift.starts_at < shift.starts_at,
-    )
-    latest = await session.execute(
-        select(ShiftPerson.user_id, func.max(Shift.starts_at))
-        .join(Shift, Shift.id == ShiftPerson.shift_id)
-        .where(*earlier)
-        .group_by(ShiftPerson.user_id)
-    )
-    result.last_shift = dict(latest.all())
-    before = await session.scalar(
-        select(Shift.id).where(*earlier).order_by(Shift.starts_at.desc()).limit(1)
-    )
-    if before is not None:
-        result.previous = set(
-            await session.scalars(select(ShiftPerson.user_id).where(ShiftPerson.shift_id == before))
-        )
-    return result

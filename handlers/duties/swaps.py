@@ -17,25 +17,25 @@ unless nobody else is free).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from sqlalchemy import select
 
-from handlers.core import jobs
 from handlers.core.buttons import BadAction
 from handlers.core.context import Context, JobContext, UserError, Work, example, hint
 from handlers.core.i18n import N_, Translator
 from handlers.core.input import number_and_rest, numbered
 from handlers.core.registry import Feature
+from handlers.duties.queries import candidates, previous_people
+from handlers.duties.rules import rotate
 from handlers.duties.shift_queries import (
     locked_shift,
     open_swaps,
     place_of,
     roster,
-    turns,
     upcoming_shifts,
 )
 from handlers.duties.views import (
@@ -116,10 +116,10 @@ async def swap(ctx: Context) -> None:
     asked = await _member_named(ctx, community, who, _swap_example(ctx, number))
     unknown = ctx.t("There is no shift #{number}; /schedule lists them.", number=number)
     shift = await numbered(ctx, Shift, number, unknown, _swap_example(ctx))
-    if shift.cancelled or shift.starts_at <= ctx.now:
+    if shift.starts_at <= ctx.now:
         raise UserError(
             ctx.t(
-                "Shift #{number} has already begun or was cancelled; swaps are for shifts ahead.",
+                "Shift #{number} has already begun; swaps are for shifts ahead.",
                 number=number,
             )
         )
@@ -244,7 +244,7 @@ async def _still_open(work: Work, found: _Pressed) -> ShiftPerson | None:
     """The asker's place, while the request can still be answered; else close it (None)."""
     shift, swap = found.shift, found.swap
     place = None
-    if not shift.cancelled and shift.starts_at > work.now:
+    if shift.starts_at > work.now:
         place = await place_of(work.session, shift, swap.from_user)
     if place is None:
         _close(work, swap, SwapState.CLOSED)
@@ -256,8 +256,8 @@ def _close(work: Work, swap: SwapRequest, state: SwapState) -> None:
 
 
 async def _cancel_jobs(work: Work, swap: SwapRequest) -> None:
-    await jobs.cancel(work.session, "swap.remind", swap.id)
-    await jobs.cancel(work.session, "swap.offer", swap.id)
+    await work.cancel_jobs("swap.remind", swap.id)
+    await work.cancel_jobs("swap.offer", swap.id)
 
 
 def _refuse_closed(ctx: Context, found: _Pressed, why: str | Markup) -> None:
@@ -387,10 +387,8 @@ async def _only_the_asked(ctx: Context, found: _Pressed) -> None:
 
 def _why_closed(ctx: Context, found: _Pressed) -> Markup:
     number = found.shift.number
-    if found.shift.cancelled or found.shift.starts_at <= ctx.now:
-        return ctx.reader.gettext(
-            "Shift #{number} has already begun or was cancelled.", number=number
-        )
+    if found.shift.starts_at <= ctx.now:
+        return ctx.reader.gettext("Shift #{number} has already begun.", number=number)
     return ctx.reader.gettext(
         "{name} is no longer on shift #{number}, so there is nothing to swap.",
         name=found.asker.display_name,
@@ -440,7 +438,7 @@ async def offer(work: JobContext, swap_id: int) -> None:
     asked = await work.session.get(User, swap.to_user)
     assert asked is not None
     swap.state = SwapState.OFFERED
-    await jobs.cancel(work.session, "swap.remind", swap.id)
+    await work.cancel_jobs("swap.remind", swap.id)
     chat = found.community.chat_id
     work.edit_posted(
         chat, swap_key(swap.id), swap_offered_instead(t, shift, found.asker, asked, work.now)
@@ -520,31 +518,6 @@ def overlaps(shift: Shift, start: datetime, end: datetime) -> bool:
     return shift.starts_at < end and shift.ends_at > start
 
 
-def next_person(
-    members: list[int],
-    load: dict[int, int],
-    last_shift: dict[int, datetime],
-    previous: set[int],
-) -> int | None:
-    """Who takes an absent member's place: least load, then longest since their last shift
-    (never = longest), then lowest id; someone from the shift before only if nobody else.
-
-    The same order as ``rules.rotate``; TODO: call it once it is on main.
-    """
-
-    def turn(user_id: int) -> tuple[bool, int, bool, datetime, int]:
-        last = last_shift.get(user_id)
-        return (
-            user_id in previous,
-            load.get(user_id, 0),
-            last is not None,
-            last or datetime.min.replace(tzinfo=UTC),
-            user_id,
-        )
-
-    return min(members, key=turn, default=None)
-
-
 @feature.command("away", N_("say you are away (FROM TO, YYYY-MM-DD): your shifts go to others"))
 async def away(ctx: Context) -> None:
     community = ctx.require_community()
@@ -613,10 +586,13 @@ async def _reassign(
     assert place is not None
     on_it = {person.user_id for person in await _places(ctx, shift)}
     away_now = {user for user, start, end in absences if overlaps(shift, start, end)}
-    free = [u.id for u in members if u.id not in on_it and u.id not in away_now]
-    known = await turns(ctx.session, shift)
-    chosen = next_person(free, known.load, known.last_shift, known.previous)
-    newcomer = None if chosen is None else next(u for u in members if u.id == chosen)
+    pool = [
+        replace(c, available=c.user_id not in on_it and c.user_id not in away_now)
+        for c in await candidates(ctx.session, shift.duty)
+    ]
+    before = await previous_people(ctx.session, shift.duty, shift.starts_at)
+    chosen = rotate(pool, 1, before)
+    newcomer = next((u for u in members if u.id in chosen), None)
     if newcomer is not None:
         place.user_id, place.user, place.acknowledged_at = newcomer.id, newcomer, None
         await ctx.session.flush()

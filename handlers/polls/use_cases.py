@@ -292,8 +292,8 @@ async def close_poll(work: Work, poll: Poll, *, closed_by: int | None = None) ->
     await box.seal()
     _audit_result(work, community, poll, outcome)
     if closed_by is not None:
-        await jobs.cancel(session, "poll.close", poll.id)
-        await jobs.cancel(session, "poll.remind", poll.id)
+        await work.cancel_jobs("poll.close", poll.id)
+        await work.cancel_jobs("poll.remind", poll.id)
     hook = work.registry.close_hooks.get(poll.subject_kind or "")
     if hook is not None:
         await hook(work, poll, outcome)

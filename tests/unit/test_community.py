@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from handlers.core.messages import Event, MenuUpdate, Reply
+from handlers.core.messages import Event, Incoming, MenuUpdate, Person, Reply
 from models import AuditEntry, Community, Member
 from tests.support import Driver, answers, buttons, text
 
@@ -177,13 +177,17 @@ async def test_setup_sets_and_clears_the_quorum(driver: Driver) -> None:
         assert community is not None and community.settings["quorum"] is None
 
 
-async def test_the_group_greeting_promises_only_what_the_bot_does(driver: Driver) -> None:
-    duties = {"en": "dut", "ru": "дежурств", "zh-hans": "轮值"}
+async def test_the_group_greeting_and_help_tell_of_duties(driver: Driver) -> None:
+    duties = {"en": "dut", "ru": "дежурств", "zh-hans": "值班"}
     for language, word in duties.items():
         adder = driver.person("Olga", language)
         greeting = text(await driver.event(adder, driver.group(), Event.BOT_ADDED))
         assert "/setup" in greeting
-        assert word not in greeting.lower(), f"{language}: duties do not exist yet"
+        assert word in greeting.lower(), f"{language}: the greeting names duties"
+    alice = driver.person("Alice")
+    chat = await driver.community(alice)
+    help_text = text(await driver.send(alice, chat, "/help"))
+    assert "/duty" in help_text and "/duties" in help_text and "/schedule" in help_text
 
 
 async def test_plain_text_in_private_gets_one_hint_once_and_never_in_the_group(
@@ -200,3 +204,25 @@ async def test_plain_text_in_private_gets_one_hint_once_and_never_in_the_group(
     assert text(await driver.send(bob, private, "/help")) != "", "commands still work"
     assert text(await driver.send(bob, private, "thanks")) == "", "once per person, for good"
     assert "/help" in text(await driver.send(alice, driver.private(alice), "hi"))
+
+
+async def test_a_command_in_the_new_supergroup_finds_its_community_at_once(
+    driver: Driver,
+) -> None:
+    """The supergroup's own notice (migrate_from_chat_id) is handled in the supergroup's turn,
+    so a command sent there never arrives before the community has moved, whatever the old
+    group's notice is doing meanwhile; the old notice, coming second, changes nothing."""
+    alice, bob = driver.person("Alice"), driver.person("Bob")
+    group = await driver.community(alice)
+    supergroup = driver.group()
+    anonymous = Person(id=1087968824, first_name="Group", username="GroupAnonymousBot", is_bot=True)
+    notice = Incoming(
+        anonymous, supergroup, driver.clock.now(), event=Event.CHAT_MIGRATED, old_chat_id=group.id
+    )
+    await driver.app.handle(notice)
+    assert "Welcome, Bob" in text(await driver.send(bob, supergroup, "/join"))
+    farewell = Incoming(
+        alice, group, driver.clock.now(), event=Event.CHAT_MIGRATED, new_chat_id=supergroup.id
+    )
+    await driver.app.handle(farewell)
+    assert "2 members" in text(await driver.send(alice, supergroup, "/members"))

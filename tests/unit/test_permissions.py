@@ -17,6 +17,7 @@ SPEC_COMMANDS = {
     "start", "setup", "join", "leave", "members", "iam", "language", "help", "log",
     "need", "needs", "adopt", "plan", "take", "progress", "done",
     "report", "problems", "fixed", "reopen", "poll", "close",
+    "duty", "duties", "schedule",
 }  # fmt: skip
 
 REGISTRY = Registry(all_features())

@@ -61,7 +61,6 @@ def upgrade() -> None:
     sa.Column('ends_at', models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('escalated_at', models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('recorded_at', models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('cancelled', sa.Boolean(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_shifts_community_id_communities'), ondelete='CASCADE'),

@@ -1,0 +1,1 @@
+"""Skills: pure rules (being written)."""

@@ -1,0 +1,7 @@
+"""Skills: sessions (being written)."""
+
+from __future__ import annotations
+
+from handlers.core.registry import Feature
+
+feature = Feature("skills.sessions")
