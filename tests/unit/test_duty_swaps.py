@@ -3,6 +3,7 @@ offered to the whole group when still open 12 h before the shift."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 import pytest
@@ -230,3 +231,20 @@ async def test_a_request_whose_asker_left_the_shift_takes_nobody(driver: Driver)
     [answer] = answers(await driver.press(bob, chat, button_data(asked, "Accept")))
     assert "already been answered" in answer.text
     assert await on_shift(driver, 1) == [bob.id]
+
+
+async def test_two_presses_at_once_give_the_place_to_one(driver: Driver) -> None:
+    """Two bot processes (two apps on one database) handle two presses of one offer at once."""
+    chat, (alice, _, carol, dave) = await _world(driver)
+    await driver.send(alice, chat, "/swap 1 @bob")
+    driver.clock.advance(NOW + timedelta(days=2) - OFFER_BEFORE - driver.clock.now())
+    await driver.run_jobs()
+    take = button_data(await outbox(driver), "I'll take it")
+    other = Driver(driver.sessions, driver.clock)
+    both = await asyncio.gather(driver.press(carol, chat, take), other.press(dave, chat, take))
+    said = [answers(replies)[0].text for replies in both]
+    assert sum("You are on shift #1 now." in s for s in said) == 1, said
+    assert sum("has already taken shift #1" in s for s in said) == 1, said
+    assert len(await on_shift(driver, 1)) == 1
+    assert (await on_shift(driver, 1))[0] in (carol.id, dave.id)
+    assert (await audit_actions(driver)).count("duty.swapped") == 1
