@@ -311,6 +311,18 @@ async def accept(ctx: Context, pressed: SwapYes) -> None:
     if ctx.user.id != found.swap.to_user:
         await _only_the_asked(ctx, found)
         return
+    if found.swap.state is SwapState.OFFERED:
+        ctx.answer(
+            str(
+                ctx.reader.gettext(
+                    "No answer came in time, so shift #{number} is offered to everyone: "
+                    "press “I'll take it” under the offer.",
+                    number=found.shift.number,
+                )
+            ),
+            alert=True,
+        )
+        return
     if found.swap.state is not SwapState.ASKED:
         await _refuse_answered(ctx, found)
         return

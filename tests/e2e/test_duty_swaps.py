@@ -75,3 +75,18 @@ async def test_a_swap_is_accepted_and_another_declined(world: World) -> None:
 
     log = await ask(world, bob, group, "/log", "Bob took Alice's place")
     assert f"shift #{first}" in log
+
+
+async def test_ical_arrives_as_a_calendar_file(world: World) -> None:
+    emu = world.emulator
+    group, (alice, bob, _) = await _neighbours(world)
+    await ask(world, alice, group, "/duty new Night watch | daily 22:00 | 8h | 1", "New duty")
+    sent = await emu.send_text(bob, group, "/ical")
+    message = await emu.wait_for_bot_message(
+        group, lambda m: m.document is not None, since=sent.message_id
+    )
+    assert message.document is not None
+    assert message.document.filename == "duties.ics"
+    assert message.document.data.startswith(b"BEGIN:VCALENDAR")
+    assert b"UID:shift-" in message.document.data
+    assert "shifts ahead" in (message.caption or "")

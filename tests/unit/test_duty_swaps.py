@@ -171,7 +171,7 @@ async def test_an_unanswered_request_is_reminded_once_then_offered_to_all(
     driver: Driver,
 ) -> None:
     chat, (alice, bob, carol, dave) = await _world(driver)
-    await driver.send(alice, chat, "/swap 1 @bob")
+    asked = await driver.send(alice, chat, "/swap 1 @bob")
     driver.clock.advance(REMIND_AFTER)
     await driver.run_jobs()
     [reminder] = await outbox(driver)
@@ -192,6 +192,8 @@ async def test_an_unanswered_request_is_reminded_once_then_offered_to_all(
     assert request.state is SwapState.OFFERED
     take = button_data([offer], "I'll take it")
 
+    [late] = answers(await driver.press(bob, chat, button_data(asked, "Accept")))
+    assert late.alert and "offered to everyone: press “I'll take it”" in late.text
     [mine] = answers(await driver.press(alice, chat, take))
     assert mine.alert and "You are already on shift #1." in mine.text
     taken = await driver.press(carol, chat, take)
