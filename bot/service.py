@@ -107,7 +107,8 @@ class Service:
         self._tick_lock = asyncio.Lock()
         self._inflight: set[asyncio.Task[Any]] = set()
         self._recent_updates: OrderedDict[int, None] = OrderedDict()
-        self._posting: dict[tuple[int, str], asyncio.Event] = {}
+        #: Postings of a key in a chat still on their way (several when they are copies).
+        self._posting: dict[tuple[int, str], list[asyncio.Event]] = {}
 
     async def start(self) -> None:
         """Start sending and waking (due work runs at once), then publish the command menu."""
@@ -216,7 +217,9 @@ class Service:
         """
         assert self.sender is not None
         if message.edit_key is not None:
-            if (posting := self._posting.get((message.chat_id, message.edit_key))) is not None:
+            # Every posting of the key still on its way, copies included: the edit must
+            # see all their ids, however long each one's record takes.
+            for posting in list(self._posting.get((message.chat_id, message.edit_key), ())):
                 await posting.wait()
             ids = await posted_message_ids(self.sessions, message.chat_id, message.edit_key)
             if message.edit_message_id is not None and message.edit_message_id not in ids:
@@ -228,14 +231,17 @@ class Service:
         if message.key is None:
             return await self.sender.submit(message)
         slot = (message.chat_id, message.key)
-        posting = self._posting[slot] = asyncio.Event()
+        posting = asyncio.Event()
+        self._posting.setdefault(slot, []).append(posting)
         try:
             result = await self.sender.submit(message)
             await self._remember(message, result)
             return result
         finally:
             posting.set()
-            if self._posting.get(slot) is posting:
+            waiting = self._posting[slot]
+            waiting.remove(posting)
+            if not waiting:
                 del self._posting[slot]
 
     async def _remember(self, sent: Outgoing, result: Any) -> None:

@@ -9,10 +9,10 @@ needs the sender on the roster.
 from __future__ import annotations
 
 from markupsafe import Markup
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from handlers.community import queries
-from handlers.community.rules import parse_quorum, parse_timezone
+from handlers.community.rules import parse_digest, parse_quorum, parse_timezone, split_digest
 from handlers.community.views import (
     KIND_NAMES,
     ChooseLanguage,
@@ -33,9 +33,12 @@ from handlers.core.i18n import (
 from handlers.core.messages import Event, MenuUpdate
 from handlers.core.paging import Listed, listing
 from handlers.core.registry import Feature, Needs, Where
-from models import AuditEntry, Community, Member, MemberKind
+from handlers.core.weekly import digest_moment, next_weekly
+from models import AuditEntry, Community, Job, JobState, Member, MemberKind, Skill
 
 LOG_PAGE = 15
+#: The skills feature's weekly digest; /setup (re)schedules it when the app has it.
+DIGEST_JOB = "skills.digest"
 
 feature = Feature("community")
 feature.audit(
@@ -63,7 +66,23 @@ async def setup(ctx: Context) -> None:
         ctx.community.language if ctx.community else resolve_language(ctx.user.telegram_language)
     )
     quorum = (ctx.community.settings or {}).get("quorum") if ctx.community else None
-    for token in ctx.args.split():
+    digest = (ctx.community.settings or {}).get("digest") if ctx.community else None
+    digest_text, rest = split_digest(ctx.args)
+    if digest_text is not None:
+        digest = parse_digest(digest_text)
+        if digest is None:
+            raise UserError(
+                hint(
+                    ctx.t,
+                    ctx.t(
+                        "I can't read “{value}” as a weekly time for the digest: write a day "
+                        "and a time, such as mon 09:00, or off.",
+                        value=digest_text,
+                    ),
+                    "/setup digest=mon 09:00",
+                )
+            )
+    for token in rest.split():
         if (zone := parse_timezone(token)) is not None:
             timezone = zone
         elif (lang := parse_language(token)) is not None:
@@ -95,11 +114,12 @@ async def setup(ctx: Context) -> None:
             title=(chat.title or "")[:255],
             timezone=timezone,
             language=language,
-            settings={"quorum": quorum},
+            settings={"quorum": quorum, **({"digest": digest} if digest else {})},
             created_at=ctx.now,
         )
         ctx.session.add(ctx.community)
         await ctx.session.flush()
+        await _schedule_digest(ctx, ctx.community)
         ctx.log("community.setup", **details)
         await queries.join(ctx, ctx.community, ctx.incoming.user)
         ctx.reply(
@@ -113,9 +133,46 @@ async def setup(ctx: Context) -> None:
         return
     ctx.community.timezone, ctx.community.language = timezone, language
     ctx.community.settings = {**(ctx.community.settings or {}), "quorum": quorum}
+    if digest is not None:
+        ctx.community.settings = {**ctx.community.settings, "digest": digest}
+    await _schedule_digest(ctx, ctx.community)
     ctx.community.title = (chat.title or ctx.community.title)[:255]
     ctx.log("community.settings", **details)
-    ctx.reply(t("Settings saved.\n{settings}", settings=settings_line(t, ctx.community)))
+    saved = t("Settings saved.\n{settings}", settings=settings_line(t, ctx.community))
+    if digest_text is not None:
+        moment = digest_moment(digest)
+        saved += "\n" + (
+            t(
+                "The weekly skills digest comes on {day} at {time}.",
+                day=t.weekdays([moment.weekday]),
+                time=f"{moment.hour:02d}:{moment.minute:02d}",
+            )
+            if moment
+            else t("The weekly skills digest is off.")
+        )
+    ctx.reply(saved)
+
+
+async def _schedule_digest(ctx: Context, community: Community) -> None:
+    """One due digest job, at the next digest moment in the community's zone (none when off).
+
+    The digest is the skills feature's; features never import each other, so this
+    names its job kind and reads the shared setting through ``handlers.core.weekly``.
+    Run at every /setup, so a changed day, time or time zone moves the job; a community
+    with no skills yet gets none (the skills feature schedules the first when it needs it).
+    """
+    if DIGEST_JOB not in ctx.registry.jobs:
+        return
+    due = exists().where(
+        Job.kind == DIGEST_JOB, Job.ref_id == community.id, Job.state == JobState.DUE
+    )
+    skills = exists().where(Skill.community_id == community.id)
+    if not await ctx.session.scalar(select(due | skills)):
+        return
+    await ctx.cancel_jobs(DIGEST_JOB, community.id)
+    moment = digest_moment((community.settings or {}).get("digest"))
+    if moment is not None:
+        ctx.schedule(DIGEST_JOB, community.id, next_weekly(moment, community.timezone, ctx.now))
 
 
 @feature.command("join", N_("join the community roster"), needs=Needs.COMMUNITY)

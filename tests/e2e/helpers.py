@@ -19,10 +19,18 @@ async def community(
     return group, people
 
 
-async def ask(world: World, user: EmuUser, chat: EmuChat, text: str, expect: str) -> str:
+async def ask(
+    world: World,
+    user: EmuUser,
+    chat: EmuChat,
+    text: str,
+    expect: str,
+    *,
+    timeout: float = 5.0,  # noqa: ASYNC109 - a deadline for the whole wait
+) -> str:
     """Send ``text`` and wait for the bot's answer containing ``expect``; return its text."""
     sent = await world.emulator.send_text(user, chat, text)
     reply = await world.emulator.wait_for_bot_message(
-        chat, lambda m: expect in m.text, since=sent.message_id
+        chat, lambda m: expect in m.text, since=sent.message_id, timeout=timeout
     )
     return reply.text

@@ -6,8 +6,6 @@ import asyncio
 import time
 from datetime import timedelta
 
-import pytest
-
 from bot.lifecycle import Courtyard
 from bot.sandbox import EmuMessage
 from handlers.core.charts import ChartRequest, render_result_chart_isolated
@@ -101,7 +99,8 @@ async def test_concurrent_votes_from_100_members_give_exact_totals(world: World)
     voters = [emu.add_user(f"Neighbour {i}") for i in range(100)]
     for voter in voters:
         await emu.join(voter, group)
-    await ask(world, alice, group, "/members", "101 members")
+    # The reply waits behind a hundred welcomes in the group's queue: give it time on a busy machine.
+    await ask(world, alice, group, "/members", "101 members", timeout=30)
 
     poll = await _open_poll(world, alice, group, "/poll Bins on Monday? | Yes | No | 24h")
     yes, no = _button(poll, "1. Yes"), _button(poll, "2. No")
@@ -160,10 +159,6 @@ def _current(world: World, chat, message_id: int) -> EmuMessage:  # type: ignore
     return next(m for m in world.emulator.bot_messages(chat) if m.message_id == message_id)
 
 
-# A known race, not yet found: about one run in six under load, on PTB, a vote edits only the
-# pressed copy, as if the other copy's posting was not recorded yet (see the stop's closing note).
-# Retried rather than hidden; a copy that never follows still fails all three tries.
-@pytest.mark.flaky(reruns=2, only_rerun=["TimeoutError"])
 async def test_every_private_copy_of_a_ballot_follows_the_poll_to_its_close(world: World) -> None:
     emu = world.emulator
     group, (alice, bob) = await community(world, "Alice", "Bob")

@@ -110,6 +110,42 @@ async def test_an_edit_reaches_every_copy_posted_under_a_key(service: Service) -
     assert sorted(m.edit_message_id for m in edits) == [500, 501], "each copy once"
 
 
+async def test_an_edit_waits_for_every_copy_still_being_recorded(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two copies of a ballot are on their way; the first one's record is slow (SQLite can
+    keep a writer waiting). The second finishing must not let an edit of the key go ahead
+    without the first: the edit waits for both and reaches both."""
+    import bot.service
+
+    telegram = service.telegram
+    assert isinstance(telegram, SlowTelegram)
+    real_record = bot.service.record_posted
+    first_recorded = asyncio.Event()
+
+    async def record(sessions: Any, sent: Outgoing, message_id: int, now: Any) -> None:
+        if sent.text == "your ballot":
+            await first_recorded.wait()
+        await real_record(sessions, sent, message_id, now)
+
+    monkeypatch.setattr(bot.service, "record_posted", record)
+    bob = 7001
+    first = asyncio.create_task(
+        service.send(Outgoing(bob, "your ballot", key="ballot:1", copies=True))
+    )
+    await asyncio.sleep(0.3)  # delivered; its record is held up
+    await service.send(Outgoing(bob, "reminder", key="ballot:1", copies=True))
+    vote = asyncio.create_task(
+        service.send(Outgoing(bob, "voted", edit_key="ballot:1", edit_message_id=501))
+    )
+    await asyncio.sleep(0.1)
+    assert not vote.done(), "the edit waits for the first copy's record"
+    first_recorded.set()
+    await asyncio.gather(first, vote)
+    edits = [m for m in telegram.delivered if m.text == "voted"]
+    assert sorted(m.edit_message_id for m in edits) == [500, 501]
+
+
 async def test_only_the_newest_copies_stay_named(service: Service) -> None:
     telegram = service.telegram
     assert isinstance(telegram, SlowTelegram)
