@@ -89,6 +89,20 @@ async def _suggestions(ctx: Context, key: str) -> list[Skill]:
     return found[:3]
 
 
+async def skill_for(ctx: Context, name: str, sample: str) -> Skill:
+    """The community's skill ``name`` means (any case, spacing or width, or an alias).
+
+    For other commands that name a skill (/teach): a ``UserError`` with a hint
+    ending in ``sample`` when the name is empty or too long, or when no skill
+    has it — then with the closest names suggested.
+    """
+    key = _key(ctx, name, sample)
+    skill = await queries.skill_by_key(ctx.session, ctx.require_community(), key)
+    if skill is None:
+        raise await _unknown(ctx, rules.tidy(name), key, sample)
+    return skill
+
+
 def _names(ctx: Context, text: str, sample: str) -> list[tuple[str, str]]:
     pieces = rules.split_names(text)
     if not pieces:
@@ -144,10 +158,14 @@ async def _declare(ctx: Context, text: str, stance: Stance) -> None:
     added: list[Skill] = []
     already: list[Skill] = []
     held: list[Skill] = []
+    seen: set[int] = set()
     for name, key in _names(ctx, text, sample):
         skill = await queries.skill_by_key(ctx.session, community, key)
         if skill is None:
             skill = await queries.add_skill(ctx.session, community, name, key, ctx.now)
+        if skill.id in seen:  # "pipes, plumbing": two names of one skill
+            continue
+        seen.add(skill.id)
         if await queries.stance_of(ctx.session, skill, ctx.user.id, stance) is not None:
             already.append(skill)
             continue
@@ -197,10 +215,7 @@ async def _declare(ctx: Context, text: str, stance: Stance) -> None:
 
 async def _drop(ctx: Context, text: str) -> None:
     community = ctx.require_community()
-    key = _key(ctx, text, DROP_EXAMPLE)
-    skill = await queries.skill_by_key(ctx.session, community, key)
-    if skill is None:
-        raise await _unknown(ctx, rules.tidy(text), key, DROP_EXAMPLE)
+    skill = await skill_for(ctx, text, DROP_EXAMPLE)
     mine = [
         row
         for stance in Stance
@@ -310,10 +325,7 @@ async def list_skills(ctx: Context, page: int) -> Listed:
 )
 async def whoknows(ctx: Context) -> None:
     community = ctx.require_community()
-    key = _key(ctx, ctx.args, WHOKNOWS_EXAMPLE)
-    skill = await queries.skill_by_key(ctx.session, community, key)
-    if skill is None:
-        raise await _unknown(ctx, rules.tidy(ctx.args), key, WHOKNOWS_EXAMPLE)
+    skill = await skill_for(ctx, ctx.args, WHOKNOWS_EXAMPLE)
     holders = (await queries.people(ctx.session, community, [skill], Stance.HAS))[skill.id]
     learners = (await queries.people(ctx.session, community, [skill], Stance.WANTS))[skill.id]
     lines = [

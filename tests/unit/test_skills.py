@@ -427,3 +427,12 @@ async def test_the_leave_announcement_speaks_the_communitys_language(driver: Dri
 def test_normalised_keys_are_nfkc() -> None:
     key = rules.normalise("ﬁsh Ｃａｆé")
     assert unicodedata.normalize("NFKC", key) == key == "fish café"
+
+
+async def test_two_names_of_one_skill_in_one_list_declare_it_once(driver: Driver) -> None:
+    alice, bob = driver.person("Alice"), driver.person("Bob")
+    chat = await driver.community(alice, bob)
+    await driver.send(alice, chat, "/skill have Plumbing")
+    await driver.send(alice, chat, "/skill alias pipes = Plumbing")
+    reply = text(await driver.send(bob, chat, "/skill have pipes, plumbing"))
+    assert reply == "🧰 Bob can teach <b>Plumbing</b>."
