@@ -29,6 +29,7 @@ async def join(ctx: Context, community: Community, person: Person) -> bool:
     if person.id == ctx.incoming.user.id:
         ctx.member = member
     ctx.audit(community, ctx.incoming.user.id, "member.joined", name=person.display_name)
+    await ctx.roster_changed(community, person.id, joined=True)
     return True
 
 
@@ -41,6 +42,7 @@ async def leave(ctx: Context, community: Community, person: Person) -> bool:
         return False
     member.left_at = ctx.now
     ctx.audit(community, ctx.incoming.user.id, "member.left", name=person.display_name)
+    await ctx.roster_changed(community, person.id, joined=False)
     return True
 
 

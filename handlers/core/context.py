@@ -96,6 +96,16 @@ class Work:
         poll: Poll = await opener(self, request)
         return poll
 
+    async def roster_changed(self, community: Community, user_id: int, *, joined: bool) -> None:
+        """Tell every feature's roster hook that ``user_id`` joined or left ``community``.
+
+        Called by whoever changed the member row, in the same transaction; the
+        change is flushed first so the hooks read the roster as it now is.
+        """
+        await self.session.flush()
+        for hook in self.registry.roster_hooks:
+            await hook(self, community, user_id, joined)
+
     def audit(
         self, community: Community, actor_id: int | None, action: str, **details: Any
     ) -> None:

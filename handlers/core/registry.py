@@ -3,7 +3,7 @@
 Like an aiogram ``Router`` per module and ``dp.include_routers(...)``: each
 feature package builds one ``Feature`` and decorates its use cases with it —
 commands, buttons, events, plain text, jobs, hooks run when a poll it opened
-closes, and how its audit entries read (a list in pages is declared with
+closes, hooks run when someone joins or leaves a roster, and how its audit entries read (a list in pages is declared with
 ``handlers.core.paging.listing``). ``Registry`` joins
 the features an app is given and refuses anything declared twice. Nothing
 is filled in when a module is imported, so a test can build an app with one
@@ -28,11 +28,13 @@ if TYPE_CHECKING:
 # What the declared functions are called with is the context's business
 # (handlers.core.context): a use case gets a Context (and a button's value), a job a
 # JobContext and a ref id, a close hook a Work, the Poll and its Outcome, the vote
-# opener a Context and a VoteRequest. This module only keeps them.
+# opener a Context and a VoteRequest, a roster hook a Work, the Community, the user id and
+# whether they joined (True) or left (False). This module only keeps them.
 UseCase = Callable[..., Awaitable[None]]
 ButtonCase = Callable[..., Awaitable[None]]
 JobRunner = Callable[..., Awaitable[None]]
 CloseHook = Callable[..., Awaitable[None]]
+RosterHook = Callable[..., Awaitable[None]]
 OpenVote = Callable[..., Awaitable[Any]]
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
@@ -106,6 +108,7 @@ class Feature:
     close_hooks: dict[str, CloseHook] = field(default_factory=dict)
     audit_templates: dict[str, str] = field(default_factory=dict)
     vote_opener: OpenVote | None = None
+    roster_hooks: list[RosterHook] = field(default_factory=list)
 
     def command(
         self,
@@ -171,6 +174,17 @@ class Feature:
 
         return declare
 
+    def on_roster_change(self, hook: F) -> F:
+        """``hook(work, community, user_id, joined)`` after someone joins or leaves a roster.
+
+        However it happened (/join, /leave, joining or leaving the chat): whoever
+        keeps the roster calls ``Work.roster_changed``, inside the same
+        transaction, after the member row has changed. What a hook posts goes
+        through the outbox, so it follows the reply that announced the change.
+        """
+        self.roster_hooks.append(hook)
+        return hook
+
     def audit(self, action: str, template: str) -> None:
         """How audit entries of ``action`` read: an N_() string with detail placeholders."""
         self.audit_templates[action] = template
@@ -180,6 +194,7 @@ class Feature:
         for part in parts:
             self.commands.extend(part.commands)
             self.buttons.extend(part.buttons)
+            self.roster_hooks.extend(part.roster_hooks)
             for table, theirs in (
                 (self.events, part.events),
                 (self.texts, part.texts),
@@ -212,7 +227,10 @@ class Registry:
         self.close_hooks: dict[str, CloseHook] = {}
         self.audit_templates: dict[str, str] = {}
         self.vote_opener: OpenVote | None = None
+        #: Every feature's roster hooks, in the order of the features.
+        self.roster_hooks: list[RosterHook] = []
         for feature in self.features:
+            self.roster_hooks.extend(feature.roster_hooks)
             for spec in feature.commands:
                 _add(self.commands, spec.name, spec, f"/{spec.name}")
             for button in feature.buttons:

@@ -6,17 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers import community, needs
 from handlers.core.buttons import ButtonData
 from handlers.core.clock import FixedClock
-from handlers.core.context import Context, JobContext
+from handlers.core.context import Context, JobContext, Work
 from handlers.core.i18n import N_
 from handlers.core.messages import Event
 from handlers.core.registry import Feature, Registry, VoteRequest, Where
 from handlers.features import all_features
-from models import PollKind
+from models import Community, Member, PollKind
 from tests.support import Driver, answers, buttons, text
 
 
@@ -125,3 +126,43 @@ def test_the_features_declare_every_button_and_job_the_core_is_asked_for() -> No
     assert "need" in registry.close_hooks
     assert registry.vote_opener is not None
     assert VoteRequest("Q?", ["Yes", "No"], PollKind.SINGLE, ("need", 1)).deadline is None
+
+
+async def test_roster_hooks_hear_every_way_of_joining_and_leaving(
+    sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    """/join, /leave and the chat's join and leave events all reach each feature's roster
+    hook, once, after the member row has changed; a part's hook counts as its feature's."""
+    heard: list[tuple[str, int, bool, bool]] = []
+
+    def listener(name: str) -> Feature:
+        feature = Feature(name)
+
+        @feature.on_roster_change
+        async def changed(work: Work, community: Community, user_id: int, joined: bool) -> None:
+            member = await work.session.scalar(
+                select(Member).where(Member.community_id == community.id, Member.user_id == user_id)
+            )
+            assert member is not None
+            heard.append((name, user_id, joined, member.active))
+
+        return feature
+
+    whole = Feature("whole").include(listener("part"))
+    driver = Driver(sessions, clock, features=[community.feature, whole, listener("other")])
+    alice, bob = driver.person("Alice"), driver.person("Bob")
+    chat = await driver.community(alice)
+    await driver.send(bob, chat, "/join")
+    await driver.send(bob, chat, "/join")  # already on it: nothing changes
+    await driver.send(bob, chat, "/leave")
+    await driver.event(bob, chat, Event.MEMBER_JOINED)
+    await driver.event(bob, chat, Event.MEMBER_LEFT)
+    await driver.event(bob, chat, Event.MEMBER_LEFT)  # already gone
+    assert heard[:2] == [("part", alice.id, True, True), ("other", alice.id, True, True)]
+    assert [(j, a) for n, u, j, a in heard[2:] if u == bob.id and n == "part"] == [
+        (True, True),
+        (False, False),
+        (True, True),
+        (False, False),
+    ]
+    assert len(heard) == 10
