@@ -35,6 +35,7 @@ ButtonCase = Callable[..., Awaitable[None]]
 JobRunner = Callable[..., Awaitable[None]]
 CloseHook = Callable[..., Awaitable[None]]
 RosterHook = Callable[..., Awaitable[None]]
+ServiceCount = Callable[..., Awaitable[dict[int, str]]]
 OpenVote = Callable[..., Awaitable[Any]]
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
@@ -109,6 +110,7 @@ class Feature:
     audit_templates: dict[str, str] = field(default_factory=dict)
     vote_opener: OpenVote | None = None
     roster_hooks: list[RosterHook] = field(default_factory=list)
+    service_counts: list[ServiceCount] = field(default_factory=list)
 
     def command(
         self,
@@ -185,6 +187,12 @@ class Feature:
         self.roster_hooks.append(hook)
         return hook
 
+    def counts_service(self, count: F) -> F:
+        """``count(work, community, t) -> {user_id: phrase}``: work for the community this
+        feature sees, shown per member beside duty service in /fairness ("2.5 h taught")."""
+        self.service_counts.append(count)
+        return count
+
     def audit(self, action: str, template: str) -> None:
         """How audit entries of ``action`` read: an N_() string with detail placeholders."""
         self.audit_templates[action] = template
@@ -195,6 +203,7 @@ class Feature:
             self.commands.extend(part.commands)
             self.buttons.extend(part.buttons)
             self.roster_hooks.extend(part.roster_hooks)
+            self.service_counts.extend(part.service_counts)
             for table, theirs in (
                 (self.events, part.events),
                 (self.texts, part.texts),
@@ -229,8 +238,10 @@ class Registry:
         self.vote_opener: OpenVote | None = None
         #: Every feature's roster hooks, in the order of the features.
         self.roster_hooks: list[RosterHook] = []
+        self.service_counts: list[ServiceCount] = []
         for feature in self.features:
             self.roster_hooks.extend(feature.roster_hooks)
+            self.service_counts.extend(feature.service_counts)
             for spec in feature.commands:
                 _add(self.commands, spec.name, spec, f"/{spec.name}")
             for button in feature.buttons:

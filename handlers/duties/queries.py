@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
@@ -95,7 +95,7 @@ async def candidates(session: AsyncSession, duty: Duty) -> list[Candidate]:
     duty plus those they are already down for, and the start of their latest one.
 
     Missed shifts do not count as served, so who missed one is asked again soon.
-    Availability here is the roster only; absences are checked per shift (``away_on``).
+    Availability here is the roster only; absences are checked per shift (``away_during``).
     """
     counted = case(
         (ShiftPerson.outcome.is_(None), 1),
@@ -138,9 +138,17 @@ async def absences(
     return found
 
 
-def away_on(
-    periods: dict[int, list[tuple[date, date]]], zone: str, user_id: int, moment: datetime
+def away_during(
+    periods: dict[int, list[tuple[date, date]]],
+    zone: str,
+    user_id: int,
+    start: datetime,
+    end: datetime,
 ) -> bool:
-    """Whether ``user_id`` is away on the local day ``moment`` falls on."""
-    day = moment.astimezone(ZoneInfo(zone)).date()
-    return any(first <= day <= last for first, last in periods.get(user_id, ()))
+    """Whether ``user_id`` is away on any local day the shift from ``start`` to ``end`` touches
+    (a night watch that starts the evening before an absence is theirs no more than the
+    absence itself: /away reassigns it the same way)."""
+    local = ZoneInfo(zone)
+    first = start.astimezone(local).date()
+    last = (end - timedelta(microseconds=1)).astimezone(local).date()
+    return any(begin <= last and first <= finish for begin, finish in periods.get(user_id, ()))

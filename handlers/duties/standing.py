@@ -94,10 +94,17 @@ async def fairness(ctx: Context, page: int) -> Listed:
     counted = await records(ctx.session, [community.id])
     members = await roster(ctx.session, community)
     members.sort(key=lambda u: (-counted[u.id].done, u.display_name.casefold(), u.id))
+    # Other work for the community (hours taught, …) as the features that see it count it.
+    other: dict[int, list[str]] = {}
+    for count in ctx.registry.service_counts:
+        for user_id, phrase in (await count(ctx, community, ctx.t)).items():
+            other.setdefault(user_id, []).append(phrase)
     lines = []
     for user in members:
         record = counted[user.id]
-        line = record_line(ctx.t, record.served, record.covered, record.missed)
+        line = Markup(record_line(ctx.t, record.served, record.covered, record.missed))
+        for phrase in other.get(user.id, ()):
+            line = Markup("{line} · {phrase}").format(line=line, phrase=Markup(phrase))
         lines.append(str(Markup("{name}: {line}").format(name=user.display_name, line=line)))
     return Listed(
         str(ctx.t("<b>Fairness</b>: shifts served, covered and missed, per member")),

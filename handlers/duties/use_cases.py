@@ -27,7 +27,7 @@ from handlers.core.registry import Feature
 from handlers.duties import reminders
 from handlers.duties.queries import (
     absences,
-    away_on,
+    away_during,
     candidates,
     duty_named,
     last_start,
@@ -322,14 +322,16 @@ async def plan(work: Work, duty: Duty) -> list[Shift]:
         )
         if moments:
             periods = await absences(work.session, community)
+            length = timedelta(minutes=duty.length_minutes)
             chosen = plan_rotation(
                 await candidates(work.session, duty),
                 duty.people,
                 moments,
                 await previous_people(work.session, duty, moments[0]),
-                lambda user_id, at: away_on(periods, community.timezone, user_id, at),
+                lambda user_id, at: away_during(
+                    periods, community.timezone, user_id, at, at + length
+                ),
             )
-            length = timedelta(minutes=duty.length_minutes)
             for moment, people in zip(moments, chosen, strict=True):
                 shift = Shift(
                     community_id=community.id,

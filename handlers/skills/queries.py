@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.skills import rules
@@ -18,6 +18,7 @@ from models import (
     Community,
     Member,
     MemberSkill,
+    SessionSeat,
     Skill,
     SkillAlias,
     Stance,
@@ -154,8 +155,8 @@ async def held_by(session: AsyncSession, community: Community, user_id: int) -> 
 
 
 async def hours_taught(session: AsyncSession, community: Community) -> list[tuple[User, float]]:
-    """Hours each member on the roster has taught (sessions held: their participants were asked
-    whether they learned), most first."""
+    """Hours each member on the roster has taught, most first: sessions held (their
+    participants were asked whether they learned) that somebody signed up for."""
     rows = await session.execute(
         select(TeachingSession.teacher_id, TeachingSession.length_minutes)
         .join(
@@ -165,6 +166,7 @@ async def hours_taught(session: AsyncSession, community: Community) -> list[tupl
         .where(
             TeachingSession.community_id == community.id,
             TeachingSession.asked_at.is_not(None),
+            exists().where(SessionSeat.session_id == TeachingSession.id),
             Member.left_at.is_(None),
         )
     )

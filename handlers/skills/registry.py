@@ -21,6 +21,7 @@ from handlers.core.i18n import N_
 from handlers.core.paging import Listed, listing
 from handlers.core.registry import Feature
 from handlers.skills import queries, rules
+from handlers.skills.sessions import ensure_digest
 from handlers.skills.views import (
     SkillsPage,
     hours_line,
@@ -182,6 +183,8 @@ async def _declare(ctx: Context, text: str, stance: Stance) -> None:
             MemberSkill(skill_id=skill.id, user_id=ctx.user.id, stance=stance, since=ctx.now)
         )
         added.append(skill)
+    if added:
+        await ensure_digest(ctx, community)  # the first skill gives the digest something to say
     lines = []
     if added:
         listed = skill_names(added)

@@ -18,7 +18,6 @@ state when it runs.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,6 +32,7 @@ from handlers.core.messages import Button
 from handlers.core.numbering import add_numbered
 from handlers.core.registry import Feature, Needs
 from handlers.core.weekly import digest_moment, next_weekly
+from handlers.skills import queries, rules
 from handlers.skills.rules import CAPACITY_LIMIT, parse_capacity, parse_session_when
 from models import (
     Community,
@@ -42,7 +42,6 @@ from models import (
     MemberSkill,
     SessionSeat,
     Skill,
-    SkillAlias,
     Stance,
     TeachingSession,
     User,
@@ -97,15 +96,6 @@ def session_key(teaching: TeachingSession) -> str:
     return f"session:{teaching.id}"
 
 
-def _normalise(name: str) -> str:
-    """The registry's key for a skill name: Unicode forms and case folded, spaces squeezed.
-
-    A minimal stand-in until the registry's own ``normalise`` is on main; it must give
-    the same keys (NFKC, casefold, strip).
-    """
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
 def mention(user: User) -> Markup:
     """The user's name as a link Telegram turns into a mention."""
     return Markup('<a href="tg://user?id={id}">{name}</a>').format(
@@ -114,18 +104,12 @@ def mention(user: User) -> Markup:
 
 
 async def find_skill(work: Work, community: Community, name: str) -> Skill | None:
-    """The community's skill called ``name`` or known by it as an alias."""
-    key = _normalise(name)
-    skill = await work.session.scalar(
-        select(Skill).where(Skill.community_id == community.id, Skill.key == key)
-    )
-    if skill is not None:
-        return skill
-    return await work.session.scalar(
-        select(Skill)
-        .join(SkillAlias, SkillAlias.skill_id == Skill.id)
-        .where(SkillAlias.community_id == community.id, SkillAlias.key == key)
-    )
+    """The community's skill called ``name`` or known by it as an alias (the registry's rules)."""
+    try:
+        key = rules.normalise(name)
+    except rules.BadName:
+        return None
+    return await queries.skill_by_key(work.session, community, key)
 
 
 async def ensure_digest(work: Work, community: Community) -> None:
@@ -678,17 +662,10 @@ async def hold_skill(ctx: Context, pressed: HoldSkill) -> None:
 # --- hours taught -----------------------------------------------------------------------
 
 
-async def hours_taught(work: Work, community: Community) -> dict[int, float]:
-    """Hours each member has taught in ``community``: sessions that took place (asked_at
-    set) with at least one participant, by their length."""
-    attended = exists().where(SessionSeat.session_id == TeachingSession.id)
-    rows = await work.session.execute(
-        select(TeachingSession.teacher_id, func.sum(TeachingSession.length_minutes))
-        .where(
-            TeachingSession.community_id == community.id,
-            TeachingSession.asked_at.is_not(None),
-            attended,
-        )
-        .group_by(TeachingSession.teacher_id)
-    )
-    return {teacher: int(minutes) / 60 for teacher, minutes in rows}
+@feature.counts_service
+async def hours_taught(work: Work, community: Community, t: Translator) -> dict[int, str]:
+    """Teaching is work for the community too: the hours each member taught, for /fairness."""
+    return {
+        user.id: str(t("{hours} h taught", hours=t.number(round(hours, 1))))
+        for user, hours in await queries.hours_taught(work.session, community)
+    }

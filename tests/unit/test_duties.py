@@ -175,3 +175,25 @@ async def test_duties_and_schedule_show_who_is_on_the_next_shifts(driver: Driver
     page_two = text(await driver.press(bob, chat, nav))
     assert "Watch" in page_two and "#1 " not in page_two
     assert "There is no duty called" in text(await driver.send(bob, chat, "/schedule Pool"))
+
+
+async def test_nobody_is_planned_for_a_shift_that_reaches_into_their_absence(
+    driver: Driver,
+) -> None:
+    """A night watch from 22:00 to 06:00 touches two days; someone away on the second is not
+    put on it (the same rule /away uses to hand shifts on)."""
+    alice, bob = driver.person("Alice"), driver.person("Bob")
+    chat = await driver.community(alice, bob, setup="Europe/Berlin")
+    assert "away" in text(await driver.send(bob, chat, "/away 2026-03-05 2026-03-06")).lower()
+    await driver.send(alice, chat, "/duty new Watch | daily 22:00 | 8h | 1")
+    async with driver.sessions() as session:
+        rows = await session.execute(
+            select(Shift.starts_at, ShiftPerson.user_id).join(
+                ShiftPerson, ShiftPerson.shift_id == Shift.id
+            )
+        )
+        on = {start.date().isoformat(): user for start, user in rows}
+    # 4 March 22:00 CET ends on the 5th; 5 and 6 March are inside the absence.
+    for day in ("2026-03-04", "2026-03-05", "2026-03-06"):
+        assert on[day] == alice.id, day
+    assert bob.id in on.values()

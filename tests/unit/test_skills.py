@@ -13,7 +13,15 @@ from sqlalchemy import select
 
 from handlers.core.messages import Event
 from handlers.skills import queries, rules
-from models import AuditEntry, Community, MemberSkill, OutboxMessage, Skill, TeachingSession
+from models import (
+    AuditEntry,
+    Community,
+    MemberSkill,
+    OutboxMessage,
+    SessionSeat,
+    Skill,
+    TeachingSession,
+)
 from models.skills import SKILL_NAME_LIMIT
 from tests.support import Driver, text
 
@@ -348,19 +356,33 @@ async def test_skills_shows_hours_taught(driver: Driver) -> None:
         assert skill is not None
         for number, (length, asked) in enumerate([(90, True), (60, True), (60, False)], 1):
             start = driver.clock.now() - timedelta(days=number)
-            session.add(
-                TeachingSession(
-                    community_id=community.id,
-                    number=number,
-                    skill_id=skill.id,
-                    teacher_id=alice.id,
-                    starts_at=start,
-                    length_minutes=length,
-                    capacity=3,
-                    created_at=start,
-                    asked_at=start if asked else None,
-                )
+            held = TeachingSession(
+                community_id=community.id,
+                number=number,
+                skill_id=skill.id,
+                teacher_id=alice.id,
+                starts_at=start,
+                length_minutes=length,
+                capacity=3,
+                created_at=start,
+                asked_at=start if asked else None,
             )
+            session.add(held)
+            await session.flush()
+            session.add(SessionSeat(session_id=held.id, user_id=bob.id, signed_at=start))
+        # A session held for nobody teaches nobody: it does not count.
+        empty = TeachingSession(
+            community_id=community.id,
+            number=4,
+            skill_id=skill.id,
+            teacher_id=alice.id,
+            starts_at=driver.clock.now() - timedelta(days=5),
+            length_minutes=120,
+            capacity=3,
+            created_at=driver.clock.now() - timedelta(days=5),
+            asked_at=driver.clock.now() - timedelta(days=5),
+        )
+        session.add(empty)
     reply = text(await driver.send(bob, chat, "/skills"))
     assert "<b>Hours taught:</b> Alice 2.5 h" in reply
 

@@ -8,9 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from handlers.core.context import JobContext
 from handlers.core.messages import CallbackAnswer, Chat, Person
-from handlers.skills.sessions import hours_taught
+from handlers.skills.queries import hours_taught
 from models import Community, Job, JobState, MemberSkill, SessionSeat, Stance, TeachingSession
 from tests.skills_support import add_skill, edited, posted
 from tests.support import Driver, answers, buttons, text
@@ -192,8 +191,10 @@ async def test_after_the_session_learners_are_asked_and_may_hold_the_skill(
         assert community is not None
         teaching = await session.scalar(select(TeachingSession))
         assert teaching is not None and teaching.asked_at is not None
-        work = JobContext(session, driver.services, driver.app.registry)
-        assert await hours_taught(work, community) == {alice.id: 1.0}
+        assert [(u.id, h) for u, h in await hours_taught(session, community)] == [(alice.id, 1.0)]
+    fairness = text(await driver.send(bob, chat, "/fairness"))
+    [alice_line] = [line for line in fairness.splitlines() if line.startswith("Alice")]
+    assert "1 h taught" in alice_line, "teaching counts beside duty service"
 
 
 async def test_simultaneous_presses_fill_the_seats_one_after_the_other(driver: Driver) -> None:
