@@ -1,7 +1,7 @@
 """Fan-out at scale: 1,000 communities with a shift reminder due in the same minute.
 
 Run: .venv/bin/python bench/fanout.py [--communities 1000] [--runtime aiogram|ptb]
-     [--per-second 30] [--database URL]
+     [--per-second 29] [--database URL]
 
 Set-up, not measured: an in-process Bot-API emulator in strict mode (Telegram's limits answer
 429: ~30 messages/s per bot, 20 a minute per group, ~1/s per private chat), N groups, and a
@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from bot.lifecycle import Courtyard  # noqa: E402
 from bot.sandbox import Emulator  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from handlers.core import limits  # noqa: E402
 from handlers.core.buttons import ButtonCodec  # noqa: E402
 from handlers.core.clock import SystemClock  # noqa: E402
 from handlers.core.context import JobContext, Services  # noqa: E402
@@ -159,7 +160,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--communities", type=int, default=1000)
     parser.add_argument("--runtime", choices=["aiogram", "ptb"], default="aiogram")
-    parser.add_argument("--per-second", type=float, default=30.0)
+    parser.add_argument("--per-second", type=float, default=float(limits.SEND_PER_SECOND))
     parser.add_argument("--database", help="a migrated-or-empty database URL (default: SQLite)")
     args = parser.parse_args()
     try:

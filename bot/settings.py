@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = Field(default=8080, ge=0, le=65535)
     tick_seconds: float = Field(default=10.0, gt=0, le=3600)
-    send_per_second: float = Field(default=limits.MESSAGES_PER_SECOND, ge=0)
+    send_per_second: float = Field(default=limits.SEND_PER_SECOND, ge=0)
     send_group_per_minute: int = Field(default=limits.GROUP_MESSAGES_PER_MINUTE, ge=0)
     send_private_per_second: float = Field(default=limits.PRIVATE_MESSAGES_PER_SECOND, ge=0)
     #: One message (a live count) is edited at most once in this many seconds; newer edits

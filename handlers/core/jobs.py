@@ -12,8 +12,10 @@ data to draw it and drawn after the outbox claim has committed (``Claimed``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -93,20 +95,28 @@ class Claimed:
 
 
 async def claim_outbox(
-    sessions: async_sessionmaker[AsyncSession], now: datetime, limit: int = 50
+    sessions: async_sessionmaker[AsyncSession],
+    now: datetime,
+    limit: int = 50,
+    *,
+    mine: Collection[int] = (),
 ) -> list[Claimed]:
-    """Lease pending messages to this process; a lease older than SENDING_LEASE is retaken."""
+    """Lease pending messages to this process; a lease older than SENDING_LEASE is retaken.
+
+    ``mine``: the rows this process is sending right now. Their lease may look old when
+    the clock jumps (the sandbox's and the tests' time travel), but they are not lost, so
+    they are never taken again while they are on their way.
+    """
+    retake = (OutboxMessage.state == OutboxState.SENDING) & (
+        OutboxMessage.claimed_at < now - SENDING_LEASE
+    )
+    if mine:
+        retake = retake & OutboxMessage.id.not_in(list(mine))
     async with sessions() as session, session.begin():
         rows = list(
             await session.scalars(
                 select(OutboxMessage)
-                .where(
-                    (OutboxMessage.state == OutboxState.PENDING)
-                    | (
-                        (OutboxMessage.state == OutboxState.SENDING)
-                        & (OutboxMessage.claimed_at < now - SENDING_LEASE)
-                    )
-                )
+                .where((OutboxMessage.state == OutboxState.PENDING) | retake)
                 .order_by(OutboxMessage.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
@@ -181,26 +191,35 @@ async def record_posted(
 
 
 async def finish_outbox(
-    sessions: async_sessionmaker[AsyncSession], message_id: int, now: datetime, *, sent: bool
+    sessions: async_sessionmaker[AsyncSession],
+    now: datetime,
+    *,
+    sent: Collection[int] = (),
+    failed: Collection[int] = (),
 ) -> None:
-    """Mark a message sent or given up, and forget what it said.
+    """Mark messages sent or given up, in one transaction, and forget what they said.
 
-    The text, buttons and attachment are no longer needed once the message
-    is out (or never will be), and some of it is private: the close of a
-    secret poll tells each voter how they voted, in their own chat, and a
-    kept copy would pair the voter with their vote in the database.
+    The text, buttons and attachment are no longer needed once a message is
+    out (or never will be), and some of it is private: the close of a secret
+    poll tells each voter how they voted, in their own chat, and a kept copy
+    would pair the voter with their vote in the database.
     """
+    if not sent and not failed:
+        return
+    forget: dict[str, Any] = {"payload": {}, "photo": None}
     async with sessions() as session, session.begin():
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
-            .values(
-                state=OutboxState.SENT if sent else OutboxState.FAILED,
-                sent_at=now if sent else None,
-                payload={},
-                photo=None,
+        if sent:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(list(sent)))
+                .values(state=OutboxState.SENT, sent_at=now, **forget)
             )
-        )
+        if failed:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(list(failed)))
+                .values(state=OutboxState.FAILED, sent_at=None, **forget)
+            )
 
 
 def _outgoing(row: OutboxMessage) -> Outgoing:

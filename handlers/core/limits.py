@@ -25,5 +25,8 @@ INLINE_BUTTONS: Final = 100
 BUTTONS_PER_ROW: Final = 8
 #: Flood limits (Bots FAQ).
 MESSAGES_PER_SECOND: Final = 30
+#: What the sender keeps to by default: a little under Telegram's limit, so that requests
+#: bunched on their way (network jitter) still arrive within it.
+SEND_PER_SECOND: Final = 29
 GROUP_MESSAGES_PER_MINUTE: Final = 20
 PRIVATE_MESSAGES_PER_SECOND: Final = 1

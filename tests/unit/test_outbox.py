@@ -88,7 +88,8 @@ async def test_a_finished_message_keeps_no_copy_of_what_it_said(driver: Driver, 
         work = JobContext(session, driver.services, driver.app.registry)
         work.post(4242, "Your vote: Green", photo=PNG)
     [claimed] = await claim_outbox(driver.sessions, driver.clock.now())
-    await finish_outbox(driver.sessions, claimed.id, driver.clock.now(), sent=sent)
+    done = {"sent" if sent else "failed": [claimed.id]}
+    await finish_outbox(driver.sessions, driver.clock.now(), **done)
     async with driver.sessions() as session:
         row = await session.get(OutboxMessage, claimed.id)
     assert row is not None and row.payload == {} and row.photo is None
