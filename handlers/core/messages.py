@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import unescape
 
+from markupsafe import Markup
+
 from handlers.core import limits
 
 ANSWER_LIMIT = limits.CALLBACK_ANSWER
@@ -164,3 +166,8 @@ def plain_text(html: str, limit: int | None = None) -> str:
     if limit is None or len(text) <= limit:
         return text
     return text[: limit - 1].rstrip() + "…"
+
+
+def mention(user_id: int, name: str) -> Markup:
+    """``name`` as a link Telegram turns into a mention, so that the person is told (escaped)."""
+    return Markup('<a href="tg://user?id={id}">{name}</a>').format(id=user_id, name=name)

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from handlers.core.buttons import ButtonData, ListPage
 from handlers.core.context import Work
 from handlers.core.i18n import Translator
-from handlers.core.messages import Button
+from handlers.core.messages import Button, mention
 from handlers.duties.rules import Recurrence, parse_when
 from models import Duty, DutyState, Shift, ShiftPerson, User
 
@@ -133,10 +133,10 @@ def cover_key(shift_id: int) -> str:
     return f"shift:{shift_id}:cover"
 
 
-def mention(user_id: int, name: str, *, notify: bool) -> Markup:
-    """``name``, as a mention (a ``tg://user`` link) when the bot cannot write to them privately."""
+def named(user_id: int, name: str, *, notify: bool) -> Markup:
+    """``name``, as a mention when the bot cannot write to them privately (else plain)."""
     if notify:
-        return Markup('<a href="tg://user?id={id}">{name}</a>').format(id=user_id, name=name)
+        return mention(user_id, name)
     return Markup("{name}").format(name=name)
 
 
@@ -161,7 +161,7 @@ def _when(t: Translator, starts_at: datetime, now: datetime) -> Markup:
 
 
 def _person_line(t: Translator, person: OnShift) -> Markup:
-    name = mention(person.user_id, person.name, notify=not person.started_bot)
+    name = named(person.user_id, person.name, notify=not person.started_bot)
     if person.covering is not None:
         return t("🤝 {name} — covering for {other}", name=name, other=person.covering)
     if person.acknowledged:
@@ -300,7 +300,7 @@ class FairnessPage(ListPage):
 
 def mention_user(user: User) -> Markup:
     """``user``'s name, linked so that Telegram tells them they are named."""
-    return mention(user.id, user.display_name, notify=True)
+    return mention(user.id, user.display_name)
 
 
 def shift_label(t: Translator, shift: Shift, now: datetime) -> Markup:

@@ -28,7 +28,7 @@ from sqlalchemy import delete, exists, func, select
 from handlers.core.buttons import BadAction, ButtonData
 from handlers.core.context import Context, JobContext, UserError, Work, example, hint
 from handlers.core.i18n import N_, Translator
-from handlers.core.messages import Button
+from handlers.core.messages import Button, mention
 from handlers.core.numbering import add_numbered
 from handlers.core.registry import Feature, Needs
 from handlers.core.weekly import digest_moment, next_weekly
@@ -94,13 +94,6 @@ class HoldSkill(ButtonData):
 
 def session_key(teaching: TeachingSession) -> str:
     return f"session:{teaching.id}"
-
-
-def mention(user: User) -> Markup:
-    """The user's name as a link Telegram turns into a mention."""
-    return Markup('<a href="tg://user?id={id}">{name}</a>').format(
-        id=user.id, name=user.display_name
-    )
 
 
 async def find_skill(work: Work, community: Community, name: str) -> Skill | None:
@@ -411,7 +404,7 @@ def _tell_promoted(
         community.chat_id,
         t(
             "🎓 {name}, a seat opened at session #{number} ({skill}): it is yours now.",
-            name=mention(user),
+            name=mention(user.id, user.display_name),
             number=teaching.number,
             skill=teaching.skill.name,
         ),
@@ -479,7 +472,7 @@ async def _remind(work: JobContext, session_id: int) -> None:
                 skill=teaching.skill.name,
                 teacher=teaching.teacher.display_name,
                 when=t.moment(teaching.starts_at, now=work.now),
-                names=Markup(", ").join(mention(user) for user in unreached),
+                names=Markup(", ").join(mention(user.id, user.display_name) for user in unreached),
             ),
         )
 
@@ -538,7 +531,7 @@ async def ask_after(work: JobContext, session_id: int) -> None:
             group_t(
                 "🎓 Session #{number} is over. {names}: did you learn {skill}?",
                 number=teaching.number,
-                names=Markup(", ").join(mention(user) for user in unreached),
+                names=Markup(", ").join(mention(user.id, user.display_name) for user in unreached),
                 skill=teaching.skill.name,
             ),
             _question_buttons(work, group_t, teaching),
