@@ -16,7 +16,8 @@ from handlers.core.context import Context, UserError, example, hint
 from handlers.core.i18n import N_
 from handlers.core.messages import Document
 from handlers.core.registry import Feature
-from handlers.duties.shift_queries import people_on, upcoming_shifts
+from handlers.duties.queries import people_on
+from handlers.duties.shift_queries import upcoming_shifts
 from handlers.duties.views import people_names
 
 feature = Feature("duties.calendar")
@@ -84,7 +85,7 @@ async def ical(ctx: Context) -> None:
             shift.duty.name,
             shift.starts_at,
             shift.ends_at,
-            people_names(people[shift.id]),
+            people_names([p.user for p in people[shift.id]]),
         )
         for shift in shifts
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -51,9 +51,12 @@ async def upcoming(
     return list(rows)
 
 
-async def people_on(session: AsyncSession, shifts: Sequence[Shift]) -> dict[int, list[ShiftPerson]]:
-    """The people on each of ``shifts``, by shift id, in the order they were put on it."""
-    found: dict[int, list[ShiftPerson]] = {shift.id: [] for shift in shifts}
+async def people_on(
+    session: AsyncSession, shift_ids: Collection[int]
+) -> dict[int, list[ShiftPerson]]:
+    """The people on each of ``shift_ids``, by shift id, in the order they were put on it
+    (each with its ``user`` loaded)."""
+    found: dict[int, list[ShiftPerson]] = {shift_id: [] for shift_id in shift_ids}
     if not found:
         return found
     rows = await session.scalars(

@@ -42,6 +42,7 @@ from handlers.core.input import number_and_rest
 from handlers.core.messages import Button
 from handlers.core.numbering import find_numbered
 from handlers.core.registry import Feature, Needs
+from handlers.duties import queries
 from handlers.duties.rules import DEFAULT_QUIET, parse_quiet, quiet_until, reminder_moments
 from handlers.duties.views import (
     OnIt,
@@ -127,11 +128,8 @@ async def _locked_shift(session: AsyncSession, shift_id: int) -> Shift | None:
 
 
 async def people_on(session: AsyncSession, shift_id: int) -> list[ShiftPerson]:
-    """The people on a shift, in the order they were put on it."""
-    rows = await session.scalars(
-        select(ShiftPerson).where(ShiftPerson.shift_id == shift_id).order_by(ShiftPerson.id)
-    )
-    return list(rows)
+    """The people on one shift, in the order they were put on it."""
+    return (await queries.people_on(session, [shift_id]))[shift_id]
 
 
 async def _names(session: AsyncSession, user_ids: set[int]) -> dict[int, str]:

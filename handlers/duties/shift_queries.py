@@ -48,22 +48,6 @@ async def place_of(session: AsyncSession, shift: Shift, user_id: int) -> ShiftPe
     return found
 
 
-async def people_on(session: AsyncSession, shift_ids: Collection[int]) -> dict[int, list[User]]:
-    """The people on each of ``shift_ids``, in the order they were put there."""
-    on: dict[int, list[User]] = defaultdict(list)
-    if not shift_ids:
-        return on
-    rows = await session.execute(
-        select(ShiftPerson.shift_id, User)
-        .join(User, User.id == ShiftPerson.user_id)
-        .where(ShiftPerson.shift_id.in_(shift_ids))
-        .order_by(ShiftPerson.shift_id, ShiftPerson.id)
-    )
-    for shift_id, user in rows.all():
-        on[shift_id].append(user)
-    return on
-
-
 async def upcoming_shifts(
     session: AsyncSession,
     community_ids: Collection[int],

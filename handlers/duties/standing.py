@@ -13,9 +13,9 @@ from handlers.core.context import Context, UserError
 from handlers.core.i18n import N_, Translator
 from handlers.core.paging import Listed, listing
 from handlers.core.registry import Feature, Needs, Where
+from handlers.duties.queries import people_on
 from handlers.duties.shift_queries import (
     member_communities,
-    people_on,
     records,
     roster,
     swaps_of,
@@ -57,7 +57,7 @@ async def mine(ctx: Context) -> None:
         community = by_id[shift.community_id]
         # Each community's shifts read in its own zone; the words in the reader's language.
         t = Translator(ctx.t.language, community.timezone)
-        others = [user for user in people[shift.id] if user.id != ctx.user.id]
+        others = [p.user for p in people[shift.id] if p.user_id != ctx.user.id]
         label = shift_label(t, shift, ctx.now)
         if several:
             label = ctx.t("{community}: {shift}", community=community.title, shift=label)

@@ -290,7 +290,7 @@ async def _announce(ctx: Context, duty: Duty, title: str) -> None:
     shifts = (await upcoming(ctx.session, community, ctx.now, ctx.now + SCHEDULE_AHEAD, duty))[
         :NEXT_SHOWN
     ]
-    people = await people_on(ctx.session, shifts)
+    people = await people_on(ctx.session, [s.id for s in shifts])
     lines = [str(title), duty_line(ctx.t, duty)]
     lines += [shift_line(ctx.t, s, people[s.id], ctx.now) for s in shifts]
     lines.append(str(ctx.t("/schedule shows the next two weeks, /mine your own shifts.")))
@@ -365,7 +365,7 @@ async def list_duties(ctx: Context, page: int) -> Listed:
     community = ctx.require_community()
     duties = await live_duties(ctx.session, community)
     shifts = await upcoming(ctx.session, community, ctx.now, ctx.now + SCHEDULE_AHEAD, None)
-    people = await people_on(ctx.session, shifts)
+    people = await people_on(ctx.session, [s.id for s in shifts])
     lines = []
     for duty in duties:
         mine = [s for s in shifts if s.duty_id == duty.id][:NEXT_SHOWN]
@@ -397,7 +397,7 @@ async def _show_schedule(ctx: Context, duty_id: int, page: int) -> None:
     if duty is not None and duty.community_id != community.id:
         duty = None
     shifts = await upcoming(ctx.session, community, ctx.now, ctx.now + SCHEDULE_AHEAD, duty)
-    people = await people_on(ctx.session, shifts)
+    people = await people_on(ctx.session, [s.id for s in shifts])
     header = (
         ctx.t("<b>Schedule of {name}</b>, next two weeks:", name=duty.name)
         if duty is not None
