@@ -8,6 +8,8 @@ needs the sender on the roster.
 
 from __future__ import annotations
 
+from typing import Any
+
 from markupsafe import Markup
 from sqlalchemy import exists, func, select
 
@@ -26,7 +28,7 @@ from handlers.community.views import (
     MembersPage,
     settings_line,
 )
-from handlers.core import audit
+from handlers.core import audit, settings
 from handlers.core.context import Context, UserError, hint
 from handlers.core.i18n import (
     LANGUAGE_NAMES,
@@ -46,6 +48,9 @@ LOG_PAGE = 15
 #: The skills feature's weekly digest; /setup (re)schedules it when the app has it.
 DIGEST_JOB = "skills.digest"
 
+#: The settings /setup itself reads; every other NAME=VALUE is declared by a feature.
+BUILT_IN = ("quorum", "quiet", "digest")
+
 feature = Feature("community")
 feature.audit(
     "community.setup",
@@ -57,6 +62,7 @@ feature.audit(
 )
 feature.audit("member.joined", N_("{name} joined the community"))
 feature.audit("member.left", N_("{name} left the community"))
+feature.audit("community.setting", N_("{actor} set {name} to {value}"))
 feature.audit("member.kind", N_("{name} is now a {kind}"))
 
 
@@ -89,6 +95,7 @@ async def setup(ctx: Context) -> None:
                 )
             )
     quiet = (ctx.community.settings or {}).get("quiet") if ctx.community else None
+    declared: dict[str, Any] = {}
     for token in rest.split():
         if token.lower().startswith("quiet="):
             quiet = parse_quiet_setting(token.split("=", 1)[1])
@@ -104,6 +111,31 @@ async def setup(ctx: Context) -> None:
                         "/setup quiet=22:00-08:00",
                     )
                 )
+        elif "=" in token and token.split("=", 1)[0].lower() not in BUILT_IN:
+            name, raw = token.split("=", 1)
+            declared_setting = ctx.registry.settings.get(name.lower())
+            if declared_setting is None:
+                raise UserError(
+                    hint(
+                        ctx.t,
+                        ctx.t(
+                            "There is no setting called “{name}”. Settings: {names}.",
+                            name=name,
+                            names=", ".join([*BUILT_IN, *ctx.registry.settings]),
+                        ),
+                        "/setup quorum=30%",
+                    )
+                )
+            try:
+                declared[declared_setting.name] = declared_setting.parse(raw)
+            except ValueError:
+                raise UserError(
+                    hint(
+                        ctx.t,
+                        ctx.t(declared_setting.problem, value=raw),
+                        declared_setting.example,
+                    )
+                ) from None
         elif (zone := parse_timezone(token)) is not None:
             timezone = zone
         elif (lang := parse_language(token)) is not None:
@@ -140,6 +172,7 @@ async def setup(ctx: Context) -> None:
                 "quorum": quorum,
                 **({"digest": digest} if digest else {}),
                 **({"quiet": quiet} if quiet else {}),
+                **declared,
             },
             created_at=ctx.now,
         )
@@ -147,6 +180,7 @@ async def setup(ctx: Context) -> None:
         await ctx.session.flush()
         await _schedule_digest(ctx, ctx.community)
         ctx.log("community.setup", **details)
+        await _apply_declared(ctx, ctx.community, declared)
         await queries.join(ctx, ctx.community, ctx.incoming.user)
         ctx.reply(
             t(
@@ -162,12 +196,16 @@ async def setup(ctx: Context) -> None:
         "quorum": quorum,
         **({"digest": digest} if digest is not None else {}),
         **({"quiet": quiet} if quiet else {}),
+        **declared,
     }
     ctx.community.settings = {**(ctx.community.settings or {}), **changed}
     await _schedule_digest(ctx, ctx.community)
     ctx.community.title = (chat.title or ctx.community.title)[:255]
     ctx.log("community.settings", **details)
+    await _apply_declared(ctx, ctx.community, declared)
     saved = t("Settings saved.\n{settings}", settings=settings_line(t, ctx.community))
+    for declared_setting in ctx.registry.settings.values():
+        saved += "\n" + declared_setting.show(t, settings.value(ctx.community, declared_setting))
     if digest_text is not None:
         moment = digest_moment(digest)
         saved += "\n" + (
@@ -180,6 +218,15 @@ async def setup(ctx: Context) -> None:
             else t("The weekly skills digest is off.")
         )
     ctx.reply(saved)
+
+
+async def _apply_declared(ctx: Context, community: Community, declared: dict[str, Any]) -> None:
+    """Log each declared setting /setup changed and run the declaring feature's hook."""
+    for name, stored in declared.items():
+        ctx.log("community.setting", actor=ctx.user.display_name, name=name, value=str(stored))
+        hook = ctx.registry.settings[name].changed
+        if hook is not None:
+            await hook(ctx, community, stored)
 
 
 async def _schedule_digest(ctx: Context, community: Community) -> None:

@@ -3,7 +3,8 @@
 Like an aiogram ``Router`` per module and ``dp.include_routers(...)``: each
 feature package builds one ``Feature`` and decorates its use cases with it —
 commands, buttons, events, plain text, jobs, hooks run when a poll it opened
-closes, hooks run when someone joins or leaves a roster, and how its audit entries read (a list in pages is declared with
+closes, hooks run when someone joins or leaves a roster, the community settings
+/setup changes, and how its audit entries read (a list in pages is declared with
 ``handlers.core.paging.listing``). ``Registry`` joins
 the features an app is given and refuses anything declared twice. Nothing
 is filled in when a module is imported, so a test can build an app with one
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from handlers.core.buttons import ButtonData, button_kind
 from handlers.core.i18n import Translator
 from handlers.core.messages import Event
+from handlers.core.settings import Setting
 
 if TYPE_CHECKING:
     from models import PollKind
@@ -111,6 +113,7 @@ class Feature:
     vote_opener: OpenVote | None = None
     roster_hooks: list[RosterHook] = field(default_factory=list)
     service_counts: list[ServiceCount] = field(default_factory=list)
+    settings: dict[str, Setting] = field(default_factory=dict)
 
     def command(
         self,
@@ -193,6 +196,11 @@ class Feature:
         self.service_counts.append(count)
         return count
 
+    def setting(self, setting: Setting) -> Setting:
+        """A community setting ``/setup NAME=VALUE`` changes (``handlers.core.settings``)."""
+        _add(self.settings, setting.name, setting, f"{self.name}: setting {setting.name}")
+        return setting
+
     def audit(self, action: str, template: str) -> None:
         """How audit entries of ``action`` read: an N_() string with detail placeholders."""
         self.audit_templates[action] = template
@@ -210,6 +218,7 @@ class Feature:
                 (self.jobs, part.jobs),
                 (self.close_hooks, part.close_hooks),
                 (self.audit_templates, part.audit_templates),
+                (self.settings, part.settings),
             ):
                 for key, value in theirs.items():
                     _add(table, key, value, f"{self.name}: {key}")
@@ -239,6 +248,8 @@ class Registry:
         #: Every feature's roster hooks, in the order of the features.
         self.roster_hooks: list[RosterHook] = []
         self.service_counts: list[ServiceCount] = []
+        #: Every feature's community settings by name, in the order of the features.
+        self.settings: dict[str, Setting] = {}
         for feature in self.features:
             self.roster_hooks.extend(feature.roster_hooks)
             self.service_counts.extend(feature.service_counts)
@@ -256,6 +267,8 @@ class Registry:
                 _add(self.close_hooks, subject, hook, f"close hook for {subject}")
             for action, template in feature.audit_templates.items():
                 _add(self.audit_templates, action, template, f"audit action {action}")
+            for name, setting in feature.settings.items():
+                _add(self.settings, name, setting, f"setting {name}")
             if feature.vote_opener is not None:
                 if self.vote_opener is not None:
                     raise RuntimeError(f"{feature.name}: a second feature opens votes")

@@ -16,6 +16,7 @@ from handlers.core.context import Context, JobContext, Work
 from handlers.core.i18n import N_
 from handlers.core.messages import Event
 from handlers.core.registry import Feature, Registry, VoteRequest, Where
+from handlers.core.settings import Changed, Setting, parse_count, value
 from handlers.features import all_features
 from models import Community, Member, PollKind
 from tests.support import Driver, answers, buttons, text
@@ -73,6 +74,18 @@ def test_the_menu_follows_the_order_of_the_features() -> None:
     assert names.index("plan") < names.index("report") < names.index("poll")
 
 
+def _knob(changed: Changed | None = None) -> Setting:
+    return Setting(
+        name="knob",
+        default=3,
+        parse=lambda raw: parse_count(raw, low=1, high=9),
+        show=lambda t, value: f"Knob: {value}.",
+        problem=N_("A knob is a number from 1 to 9, not “{value}”."),
+        example="/setup knob=4",
+        changed=changed,
+    )
+
+
 def _declare_twice(what: str) -> list[Feature]:
     first, second = Feature("first"), Feature("second")
 
@@ -101,10 +114,14 @@ def _declare_twice(what: str) -> list[Feature]:
             feature.on_text(Where.PRIVATE)(run)
         elif what == "votes":
             feature.opens_votes(opener)  # type: ignore[arg-type]
+        elif what == "setting":
+            feature.setting(_knob())
     return [first, second]
 
 
-@pytest.mark.parametrize("what", ["command", "button", "job", "hook", "audit", "text", "votes"])
+@pytest.mark.parametrize(
+    "what", ["command", "button", "job", "hook", "audit", "text", "votes", "setting"]
+)
 def test_anything_declared_twice_is_refused(what: str) -> None:
     with pytest.raises(RuntimeError):
         Registry(_declare_twice(what))
@@ -166,3 +183,40 @@ async def test_roster_hooks_hear_every_way_of_joining_and_leaving(
         (False, False),
     ]
     assert len(heard) == 10
+
+
+async def test_a_setting_a_feature_declares_is_changed_by_setup_and_read_with_its_default(
+    sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    heard: list[object] = []
+
+    async def changed(work: Work, community: Community, stored: object) -> None:
+        heard.append(stored)
+
+    knobs = Feature("knobs")
+    knob = knobs.setting(_knob(changed))
+    driver = Driver(sessions, clock, features=[community.feature, knobs])
+    alice, bob = driver.person("Alice"), driver.person("Bob")
+    chat = await driver.community(alice, bob)
+
+    async with sessions() as session:
+        [row] = (await session.scalars(select(Community))).all()
+        assert value(row, knob) == 3, "never set: the declared default"
+
+    saved = text(await driver.send(alice, chat, "/setup knob=7"))
+    assert "Settings saved." in saved and "Knob: 7." in saved
+    assert heard == [7]
+    async with sessions() as session:
+        [row] = (await session.scalars(select(Community))).all()
+        assert value(row, knob) == 7 and row.settings["knob"] == 7
+    assert "Alice set knob to 7" in text(await driver.send(bob, chat, "/log"))
+
+    refused = text(await driver.send(alice, chat, "/setup knob=12"))
+    assert "A knob is a number from 1 to 9, not “12”." in refused and "/setup knob=4" in refused
+    unknown = text(await driver.send(alice, chat, "/setup colour=red"))
+    assert "There is no setting called “colour”" in unknown and "knob" in unknown
+    assert "Only an admin" in text(await driver.send(bob, chat, "/setup knob=2"))
+    assert heard == [7], "refused changes run no hook"
+    async with sessions() as session:
+        [row] = (await session.scalars(select(Community))).all()
+        assert value(row, knob) == 7
