@@ -5,7 +5,20 @@ Their order is the order of their commands in /help and the command menu.
 
 from __future__ import annotations
 
-from handlers import community, duties, needs, plan, polls, problems, skills
+from handlers import (
+    community,
+    duties,
+    federation,
+    fund,
+    governance,
+    needs,
+    plan,
+    polls,
+    problems,
+    public,
+    skills,
+    things,
+)
 from handlers.core.registry import Feature
 
 
@@ -18,4 +31,9 @@ def all_features() -> list[Feature]:
         polls.feature,
         duties.feature,
         skills.feature,
+        governance.feature,
+        fund.feature,
+        things.feature,
+        federation.feature,
+        public.feature,
     ]

@@ -61,7 +61,8 @@ class Poll(Numbered, Base):
     kind: Mapped[PollKind]
     question: Mapped[str] = mapped_column(Text)
     options: Mapped[list[str]] = mapped_column(JSON)
-    creator_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: None: the bot opened it (a job, or a rule petition's poll); nobody may close it early.
+    creator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     opened_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]

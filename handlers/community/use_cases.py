@@ -52,6 +52,7 @@ DIGEST_JOB = "skills.digest"
 BUILT_IN = ("quorum", "quiet", "digest")
 
 feature = Feature("community")
+feature.setting(settings.MEMBER_DAYS)
 feature.audit(
     "community.setup",
     N_("{actor} set up the community (time zone {timezone}, language {language}, quorum {quorum})"),

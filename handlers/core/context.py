@@ -88,12 +88,19 @@ class Work:
             .values(state=JobState.DONE, error="cancelled")
         )
 
-    async def open_vote(self, request: VoteRequest) -> Poll:
-        """Put ``request`` to the members as a poll; its close hook gets the outcome."""
+    async def open_vote(self, request: VoteRequest, community: Community | None = None) -> Poll:
+        """Put ``request`` to ``community``'s members as a poll; its close hook gets the outcome.
+
+        From a use case ``community`` defaults to the sender's; a job names it.
+        """
         opener = self.registry.vote_opener
-        if opener is None or not isinstance(self, Context):
+        if opener is None:
             raise RuntimeError("no feature of this app opens votes")
-        poll: Poll = await opener(self, request)
+        if community is None:
+            if not isinstance(self, Context):
+                raise RuntimeError("a job opening a vote must name the community")
+            community = self.require_community()
+        poll: Poll = await opener(self, community, request)
         return poll
 
     async def roster_changed(self, community: Community, user_id: int, *, joined: bool) -> None:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 # What the declared functions are called with is the context's business
 # (handlers.core.context): a use case gets a Context (and a button's value), a job a
 # JobContext and a ref id, a close hook a Work, the Poll and its Outcome, the vote
-# opener a Context and a VoteRequest, a roster hook a Work, the Community, the user id and
+# opener a Work (a Context or a JobContext), the Community and a VoteRequest, a roster hook a Work, the Community, the user id and
 # whether they joined (True) or left (False). This module only keeps them.
 UseCase = Callable[..., Awaitable[None]]
 ButtonCase = Callable[..., Awaitable[None]]
@@ -96,6 +96,9 @@ class VoteRequest:
     kind: PollKind
     subject: tuple[str, int]
     deadline: datetime | None = None
+    #: The bot opens it even when a member's action led to it (a petition reaching its
+    #: threshold): nobody is its creator, so nobody can close it early.
+    by_bot: bool = False
 
 
 @dataclass

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from handlers.core.i18n import N_
 
 if TYPE_CHECKING:
     from handlers.core.context import Work
@@ -76,3 +79,35 @@ def parse_share(text: str) -> float:
     if not word.isdigit() or int(word) > 100 or not text.strip().endswith("%"):
         raise ValueError(text)
     return int(word) / 100
+
+
+def _show_member_days(t: Translator, days: Any) -> str:
+    if not days:
+        return str(t("Anyone on the roster when a vote or petition opens may take part."))
+    return str(
+        t(
+            "Only members who joined at least {days} days before a vote or petition opens "
+            "may take part.",
+            days=days,
+        )
+    )
+
+
+#: Declared by the community feature (it keeps the roster); read by every feature that
+#: fixes who may vote or sign when something opens, against join-to-vote raids.
+MEMBER_DAYS = Setting(
+    name="member_days",
+    default=0,
+    parse=lambda raw: parse_count(raw, high=365),
+    show=_show_member_days,
+    problem=N_(
+        "member_days is how many days someone must have been a member before they may "
+        "vote or sign: a whole number from 0 to 365, not “{value}”."
+    ),
+    example="/setup member_days=7",
+)
+
+
+def joined_by(community: Community, now: datetime) -> datetime:
+    """Who joined at or before this moment may vote or sign in what opens ``now``."""
+    return now - timedelta(days=int(value(community, MEMBER_DAYS) or 0))

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from markupsafe import Markup
 from sqlalchemy import Integer, insert, literal, select
 
-from handlers.core import jobs, limits
+from handlers.core import jobs, limits, settings
 from handlers.core.ballots import BallotBox, SealedBox
 from handlers.core.buttons import BadAction
 from handlers.core.charts import ChartRequest
@@ -87,35 +87,40 @@ REMIND_BEFORE = timedelta(hours=24)
 
 
 async def open_poll(
-    ctx: Context,
+    work: Work,
+    community: Community,
     *,
+    t: Translator,
+    creator: User | None,
     question: str,
     options: Sequence[str],
     kind: PollKind,
     deadline: datetime | None = None,
     subject: tuple[str, int] | None = None,
 ) -> Poll:
-    """Open a poll in the sender's community and post it with its buttons.
+    """Open a poll in ``community`` and post it with its buttons.
 
     ``question`` and ``options`` are plain text (not HTML). ``deadline``
     defaults to DEFAULT_DURATION from now. ``subject`` names what the poll
     decides, so that the ``on_close`` hook of that kind runs with the
-    outcome. Bad input raises UserError with a hint, like /poll.
+    outcome. ``creator`` None: the bot opened it (a job, or a rule that
+    says so), and nobody can close it early. Who may vote is the roster
+    now, less anyone who joined within the community's ``member_days``.
+    Bad input raises UserError with a hint in ``t``, like /poll.
     """
-    community = ctx.require_community()
-    now = ctx.now
+    now = work.now
     try:
         question, tidy = check_poll(question, options)
         closes_at = now + DEFAULT_DURATION if deadline is None else deadline
-        within_range(closes_at, now, ctx.t.moment(closes_at, now=now))
+        within_range(closes_at, now, t.moment(closes_at, now=now))
     except PollInputError as error:
-        raise UserError(input_hint(ctx.t, error, kind)) from None
+        raise UserError(input_hint(t, error, kind)) from None
     poll = Poll(
         community_id=community.id,
         kind=kind,
         question=question,
         options=list(tidy),
-        creator_id=ctx.user.id,
+        creator_id=creator.id if creator else None,
         opened_at=now,
         closes_at=closes_at,
         electorate=0,
@@ -124,39 +129,51 @@ async def open_poll(
         subject_id=subject[1] if subject else None,
         ballot_key=BallotBox.new_key(),
     )
-    await add_numbered(ctx.session, poll)
-    await ctx.session.execute(
+    await add_numbered(work.session, poll)
+    await work.session.execute(
         insert(PollVoter).from_select(
             ["poll_id", "user_id"],
             select(literal(poll.id, Integer), Member.user_id).where(
-                Member.community_id == community.id, Member.left_at.is_(None)
+                Member.community_id == community.id,
+                Member.left_at.is_(None),
+                Member.joined_at <= settings.joined_by(community, now),
             ),
         )
     )
-    poll.electorate = await count_rows(ctx.session, PollVoter, poll.id)
-    ctx.schedule("poll.close", poll.id, closes_at)
+    poll.electorate = await count_rows(work.session, PollVoter, poll.id)
+    work.schedule("poll.close", poll.id, closes_at)
     if closes_at - REMIND_BEFORE > now:
-        ctx.schedule("poll.remind", poll.id, closes_at - REMIND_BEFORE)
-    ctx.log(
+        work.schedule("poll.remind", poll.id, closes_at - REMIND_BEFORE)
+    work.audit(
+        community,
+        creator.id if creator else None,
         "poll.opened",
-        actor=ctx.user.display_name,
+        actor=creator.display_name if creator else t("Courtyard"),
         number=poll.number,
         question=shorten(question, 200),
     )
-    ctx.send(
-        community.chat_id,
-        poll_text(ctx.t, poll, ballots=0, creator=ctx.user.display_name),
-        group_buttons(ctx, ctx.t, poll),
-        key=message_key(poll),
-    )
+    text = poll_text(t, poll, ballots=0, creator=creator.display_name if creator else None)
+    buttons = group_buttons(work, t, poll)
+    if isinstance(work, Context):
+        work.send(community.chat_id, text, buttons, key=message_key(poll))
+    else:
+        work.post(community.chat_id, text, buttons, key=message_key(poll))
     return poll
 
 
 @feature.opens_votes
-async def open_vote(ctx: Context, request: VoteRequest) -> Poll:
-    """Another feature's decision (a need's adoption) put to the members as a poll."""
+async def open_vote(work: Work, community: Community, request: VoteRequest) -> Poll:
+    """Another feature's decision (a need's adoption, a recall) put to the members as a poll.
+
+    Asked from a use case, the sender opened it, unless ``request.by_bot``; asked
+    from a job, the bot did. It is worded in the community's language.
+    """
+    sender = work.user if isinstance(work, Context) and not request.by_bot else None
     return await open_poll(
-        ctx,
+        work,
+        community,
+        t=work.community_translator(community),
+        creator=sender,
         question=request.question,
         options=request.options,
         kind=request.kind,
@@ -181,6 +198,9 @@ async def poll_command(ctx: Context) -> None:
         raise UserError(input_hint(ctx.t, error, KIND_WORDS.get(word, PollKind.SINGLE))) from None
     await open_poll(
         ctx,
+        community,
+        t=ctx.t,
+        creator=ctx.user,
         question=draft.question,
         options=draft.options,
         kind=draft.kind,
@@ -385,6 +405,15 @@ async def close_command(ctx: Context) -> None:
         )
     if not poll.is_open:
         raise UserError(ctx.t("Poll #{number} is already closed.", number=number))
+    if poll.creator_id is None:
+        raise UserError(
+            ctx.t(
+                "Poll #{number} was opened by the community's rules, so nobody can close it "
+                "early. It closes by itself on {when}.",
+                number=number,
+                when=ctx.t.moment(poll.closes_at, now=ctx.now),
+            )
+        )
     if poll.creator_id != ctx.user.id:
         raise UserError(
             ctx.t(

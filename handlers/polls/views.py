@@ -105,7 +105,7 @@ def refusal_text(t: Translator, reason: Refusal, number: int) -> str:
 async def group_text(session: AsyncSession, t: Translator, poll: Poll) -> str:
     creator = await session.get(User, poll.creator_id)
     ballots = await BallotBox(session, poll).count()
-    return poll_text(t, poll, ballots=ballots, creator=creator.display_name if creator else "")
+    return poll_text(t, poll, ballots=ballots, creator=creator.display_name if creator else None)
 
 
 def ballot_summary(t: Translator, poll: Poll, choice: Choice | None) -> Markup:
@@ -148,13 +148,20 @@ def option_label(index: int, option: str) -> str:
     return f"{index + 1}. {option}"
 
 
-def poll_text(t: Translator, poll: Poll, *, ballots: int, creator: str) -> str:
+def poll_text(t: Translator, poll: Poll, *, ballots: int, creator: str | None) -> str:
+    """The poll's own message; ``creator`` None: the bot opened it."""
     lines = [
         t(
             "📊 <b>Poll #{number}</b> · {kind} · by {creator}",
             number=poll.number,
             kind=t(KIND_NAMES[poll.kind]),
             creator=creator,
+        )
+        if creator is not None
+        else t(
+            "📊 <b>Poll #{number}</b> · {kind} · opened by the community's rules",
+            number=poll.number,
+            kind=t(KIND_NAMES[poll.kind]),
         ),
         Markup("<b>{question}</b>").format(question=poll.question),
         *(Markup("{label}").format(label=option_label(i, o)) for i, o in enumerate(poll.options)),

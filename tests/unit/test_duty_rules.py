@@ -14,7 +14,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers.duties.rules import (
@@ -340,9 +340,19 @@ def test_windows_add_up(
 
 
 @thorough
-@given(recurrences(), zones, moments, st.integers(0, 2000))
+@given(
+    st.builds(
+        lambda at, on: Recurrence("once", at, on=on),
+        minutes,
+        st.dates(date(2000, 1, 1), date(2100, 12, 31)),
+    ),
+    zones,
+    moments,
+    st.integers(0, 2000),
+)
 def test_once_starts_at_most_once(rec: Recurrence, zone: str, after: datetime, days: int) -> None:
-    assume(rec.kind == "once")
+    # Built as "once" directly: filtering recurrences() kept a quarter of the draws and
+    # tripped Hypothesis's filter_too_much health check now and then.
     assert rec.on is not None
     until = after + timedelta(days=days)
     found = starts(rec, anchor=after, after=after, until=until, zone=zone)

@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.core.ballots import BallotBox, ballot_token
 from handlers.core.charts import ChartRequest, render_result_chart_isolated
 from handlers.core.clock import FixedClock
-from handlers.core.context import Context, UserError, Work
+from handlers.core.context import Context, JobContext, UserError, Work
 from handlers.core.i18n import Translator
 from handlers.core.jobs import record_posted
 from handlers.core.messages import Chat, Incoming, Outgoing, Person, Reply
 from handlers.core.outcome import Outcome
-from handlers.core.registry import Feature
+from handlers.core.registry import Feature, VoteRequest
 from handlers.features import all_features
 from handlers.polls.use_cases import open_poll
 from handlers.polls.views import poll_text
@@ -627,15 +627,16 @@ async def test_open_poll_with_a_subject_runs_its_close_hook(driver: Driver) -> N
     chat = await driver.community(alice, bob, carol)
     async with driver.sessions() as session, session.begin():
         ctx = await _context(driver, session, alice, chat)
-        poll = await open_poll(
-            ctx,
-            question="Adopt need #4?",
-            options=["Yes", "No"],
-            kind=PollKind.SINGLE,
-            deadline=driver.clock.now() + timedelta(hours=30),
-            subject=("test.subject", 4),
+        poll = await ctx.open_vote(
+            VoteRequest(
+                question="Adopt need #4?",
+                options=["Yes", "No"],
+                kind=PollKind.SINGLE,
+                deadline=driver.clock.now() + timedelta(hours=30),
+                subject=("test.subject", 4),
+            )
         )
-        assert poll.number == 1 and poll.electorate == 3
+        assert poll.number == 1 and poll.electorate == 3 and poll.creator_id == alice.id
     [posted] = [r for r in ctx.replies if isinstance(r, Outgoing)]
     assert posted.chat_id == chat.id and "Adopt need #4?" in posted.text
     keys = {b.label: b.data for row in posted.buttons for b in row}
@@ -656,7 +657,57 @@ async def test_open_poll_refuses_bad_input_like_the_command(driver: Driver) -> N
     async with driver.sessions() as session, session.begin():
         ctx = await _context(driver, session, alice, chat)
         with pytest.raises(UserError, match="at least two options"):
-            await open_poll(ctx, question="Q?", options=["Only"], kind=PollKind.SINGLE)
+            await open_poll(
+                ctx,
+                ctx.require_community(),
+                t=ctx.t,
+                creator=ctx.user,
+                question="Q?",
+                options=["Only"],
+                kind=PollKind.SINGLE,
+            )
+
+
+async def test_a_job_opens_a_vote_nobody_can_close_early(driver: Driver) -> None:
+    """A vote the bot opens (from a job, or ``by_bot``) is posted through the outbox, has
+    no creator, and /close refuses everyone, the member whose action led to it included."""
+    alice, bob = driver.person("Alice"), driver.person("Bob")
+    chat = await driver.community(alice, bob)
+    async with driver.sessions() as session, session.begin():
+        community = await session.scalar(select(Community))
+        assert community is not None
+        work = JobContext(session, driver.services, driver.app.registry)
+        poll = await work.open_vote(
+            VoteRequest("Elect a treasurer?", ["Yes", "No"], PollKind.SINGLE, ("t", 1)),
+            community,
+        )
+        assert poll.creator_id is None and poll.electorate == 2
+        ctx = await _context(driver, session, alice, chat)
+        by_rule = await ctx.open_vote(
+            VoteRequest("Adopt rule 1?", ["Yes", "No"], PollKind.SINGLE, ("t", 2), by_bot=True)
+        )
+        assert by_rule.creator_id is None
+    posted = [m.payload["text"] for m in await outbox(driver)]
+    assert any("Elect a treasurer?" in p and "opened by the community's rules" in p for p in posted)
+    for person, number in ((alice, 1), (bob, 2)):
+        refused = text(await driver.send(person, chat, f"/close {number}"))
+        assert "nobody can close it early" in refused
+    assert "opened poll #1" in text(await driver.send(bob, chat, "/log"))
+
+
+async def test_who_joined_within_member_days_does_not_vote(driver: Driver) -> None:
+    alice, bob = driver.person("Alice"), driver.person("Bob")
+    chat = await driver.community(alice, bob, setup="member_days=7")
+    driver.clock.advance(timedelta(days=8))
+    carol = driver.person("Carol")
+    await driver.send(carol, chat, "/join")
+    opened = text(await driver.send(alice, chat, "/poll Paint? | Yes | No"))
+    assert "Ballots cast: 0 of 2" in opened, "Carol joined a day ago: not in the electorate"
+    shown = text(await driver.send(alice, chat, "/setup"))
+    assert "joined at least 7 days before" in shown
+    assert "a whole number from 0 to 365" in text(
+        await driver.send(alice, chat, "/setup member_days=x")
+    )
 
 
 def _poll(kind: PollKind, n: int, electorate: int, quorum: float | None = None) -> Poll:

@@ -1,0 +1,7 @@
+"""federation: use cases."""
+
+from __future__ import annotations
+
+from handlers.core.registry import Feature
+
+feature = Feature("federation")

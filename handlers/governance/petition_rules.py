@@ -1,0 +1,1 @@
+"""Petitions: thresholds and progress notices as pure functions."""

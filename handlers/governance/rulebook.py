@@ -1,0 +1,7 @@
+"""Governance: rulebook."""
+
+from __future__ import annotations
+
+from handlers.core.registry import Feature
+
+feature = Feature("governance.rulebook")

@@ -1,0 +1,5 @@
+"""public."""
+
+from handlers.public.use_cases import feature
+
+__all__ = ["feature"]

@@ -1,0 +1,7 @@
+"""things: use cases."""
+
+from __future__ import annotations
+
+from handlers.core.registry import Feature
+
+feature = Feature("things")
