@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 
 from handlers.community import queries
 from handlers.community.rules import (
@@ -41,12 +41,11 @@ from handlers.core.i18n import (
 from handlers.core.messages import Event, MenuUpdate
 from handlers.core.paging import Listed, listing
 from handlers.core.registry import Feature, Needs, Where
-from handlers.core.weekly import digest_moment, next_weekly
-from models import AuditEntry, Community, Job, JobState, Member, MemberKind, Skill
+from handlers.core.weekly import digest_moment
+from models import AuditEntry, Community, Member, MemberKind
 
 LOG_PAGE = 15
 #: The skills feature's weekly digest; /setup (re)schedules it when the app has it.
-DIGEST_JOB = "skills.digest"
 
 #: The settings /setup itself reads; every other NAME=VALUE is declared by a feature.
 BUILT_IN = ("quorum", "quiet", "digest")
@@ -179,7 +178,7 @@ async def setup(ctx: Context) -> None:
         )
         ctx.session.add(ctx.community)
         await ctx.session.flush()
-        await _schedule_digest(ctx, ctx.community)
+        await _settings_changed(ctx, ctx.community)
         ctx.log("community.setup", **details)
         await _apply_declared(ctx, ctx.community, declared)
         await queries.join(ctx, ctx.community, ctx.incoming.user)
@@ -200,7 +199,7 @@ async def setup(ctx: Context) -> None:
         **declared,
     }
     ctx.community.settings = {**(ctx.community.settings or {}), **changed}
-    await _schedule_digest(ctx, ctx.community)
+    await _settings_changed(ctx, ctx.community)
     ctx.community.title = (chat.title or ctx.community.title)[:255]
     ctx.log("community.settings", **details)
     await _apply_declared(ctx, ctx.community, declared)
@@ -230,26 +229,12 @@ async def _apply_declared(ctx: Context, community: Community, declared: dict[str
             await hook(ctx, community, stored)
 
 
-async def _schedule_digest(ctx: Context, community: Community) -> None:
-    """One due digest job, at the next digest moment in the community's zone (none when off).
-
-    The digest is the skills feature's; features never import each other, so this
-    names its job kind and reads the shared setting through ``handlers.core.weekly``.
-    Run at every /setup, so a changed day, time or time zone moves the job; a community
-    with no skills yet gets none (the skills feature schedules the first when it needs it).
-    """
-    if DIGEST_JOB not in ctx.registry.jobs:
-        return
-    due = exists().where(
-        Job.kind == DIGEST_JOB, Job.ref_id == community.id, Job.state == JobState.DUE
-    )
-    skills = exists().where(Skill.community_id == community.id)
-    if not await ctx.session.scalar(select(due | skills)):
-        return
-    await ctx.cancel_jobs(DIGEST_JOB, community.id)
-    moment = digest_moment((community.settings or {}).get("digest"))
-    if moment is not None:
-        ctx.schedule(DIGEST_JOB, community.id, next_weekly(moment, community.timezone, ctx.now))
+async def _settings_changed(ctx: Context, community: Community) -> None:
+    """Tell every feature that /setup changed ``community`` (the skills feature moves its
+    weekly digest when the day, the time or the time zone changed)."""
+    await ctx.session.flush()
+    for hook in ctx.registry.settings_hooks:
+        await hook(ctx, community)
 
 
 @feature.command("join", N_("join the community roster"), needs=Needs.COMMUNITY)

@@ -37,6 +37,7 @@ ButtonCase = Callable[..., Awaitable[None]]
 JobRunner = Callable[..., Awaitable[None]]
 CloseHook = Callable[..., Awaitable[None]]
 RosterHook = Callable[..., Awaitable[None]]
+SettingsHook = Callable[..., Awaitable[None]]
 ServiceCount = Callable[..., Awaitable[dict[int, str]]]
 OpenVote = Callable[..., Awaitable[Any]]
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
@@ -117,6 +118,7 @@ class Feature:
     roster_hooks: list[RosterHook] = field(default_factory=list)
     service_counts: list[ServiceCount] = field(default_factory=list)
     settings: dict[str, Setting] = field(default_factory=dict)
+    settings_hooks: list[SettingsHook] = field(default_factory=list)
 
     def command(
         self,
@@ -193,6 +195,12 @@ class Feature:
         self.roster_hooks.append(hook)
         return hook
 
+    def on_settings_change(self, hook: F) -> F:
+        """``hook(work, community)`` after every /setup that changed ``community``, inside its
+        transaction: for what depends on the time zone or a shared setting (a weekly job)."""
+        self.settings_hooks.append(hook)
+        return hook
+
     def counts_service(self, count: F) -> F:
         """``count(work, community, t) -> {user_id: phrase}``: work for the community this
         feature sees, shown per member beside duty service in /fairness ("2.5 h taught")."""
@@ -215,6 +223,7 @@ class Feature:
             self.buttons.extend(part.buttons)
             self.roster_hooks.extend(part.roster_hooks)
             self.service_counts.extend(part.service_counts)
+            self.settings_hooks.extend(part.settings_hooks)
             for table, theirs in (
                 (self.events, part.events),
                 (self.texts, part.texts),
@@ -253,8 +262,10 @@ class Registry:
         self.service_counts: list[ServiceCount] = []
         #: Every feature's community settings by name, in the order of the features.
         self.settings: dict[str, Setting] = {}
+        self.settings_hooks: list[SettingsHook] = []
         for feature in self.features:
             self.roster_hooks.extend(feature.roster_hooks)
+            self.settings_hooks.extend(feature.settings_hooks)
             self.service_counts.extend(feature.service_counts)
             for spec in feature.commands:
                 _add(self.commands, spec.name, spec, f"/{spec.name}")

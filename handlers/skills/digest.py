@@ -3,7 +3,8 @@ with a holder of the skill they want, spread fairly over the holders (``rules.pa
 
 One job, ``skills.digest`` (ref: the community's id), due at the community's digest
 moment (its ``digest`` setting, ``/setup digest=mon 09:00``; Monday 09:00 in its own
-time unless set; ``digest=off`` stops it). /setup schedules it, and /teach when none is
+time unless set; ``digest=off`` stops it). /setup moves it (``move_digest``, a settings
+hook), and /teach schedules it when none is
 due; each run schedules the next week's, so one digest job at most is due per
 community. Nothing is posted when there is nothing to say.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from handlers.core.context import JobContext, Work
 from handlers.core.i18n import N_
@@ -21,7 +22,7 @@ from handlers.core.registry import Feature
 from handlers.core.weekly import digest_moment, next_weekly
 from handlers.skills.rules import pair
 from handlers.skills.sessions import DIGEST_JOB
-from models import Community, Member, MemberSkill, Skill, Stance, User
+from models import Community, Job, JobState, Member, MemberSkill, Skill, Stance, User
 
 feature = Feature("skills.digest")
 feature.audit("skills.digest", N_("The weekly skills digest was posted"))
@@ -98,3 +99,20 @@ async def post_digest(work: JobContext, community_id: int) -> None:
     if text is not None:
         work.post(community.chat_id, text)
         work.audit(community, None, "skills.digest")
+
+
+@feature.on_settings_change
+async def move_digest(work: Work, community: Community) -> None:
+    """After /setup: the one due digest job at the digest moment in the community's zone
+    (none when off). A community with no skills and no digest due gets none: /teach and the
+    registry schedule the first when there is something to digest."""
+    due = exists().where(
+        Job.kind == DIGEST_JOB, Job.ref_id == community.id, Job.state == JobState.DUE
+    )
+    skills = exists().where(Skill.community_id == community.id)
+    if not await work.session.scalar(select(due | skills)):
+        return
+    await work.cancel_jobs(DIGEST_JOB, community.id)
+    moment = digest_moment((community.settings or {}).get("digest"))
+    if moment is not None:
+        work.schedule(DIGEST_JOB, community.id, next_weekly(moment, community.timezone, work.now))

@@ -220,3 +220,21 @@ async def test_a_setting_a_feature_declares_is_changed_by_setup_and_read_with_it
     async with sessions() as session:
         [row] = (await session.scalars(select(Community))).all()
         assert value(row, knob) == 7
+
+
+async def test_every_setup_reaches_the_settings_hooks_after_the_change(
+    sessions: async_sessionmaker[AsyncSession], clock: FixedClock
+) -> None:
+    seen: list[str] = []
+    listener = Feature("listener")
+
+    @listener.on_settings_change
+    async def heard(work: Work, changed: Community) -> None:
+        seen.append(changed.timezone)
+
+    driver = Driver(sessions, clock, features=[community.feature, listener])
+    alice, bob = driver.person("Alice"), driver.person("Bob")
+    chat = await driver.community(alice, bob)
+    await driver.send(alice, chat, "/setup Asia/Tokyo")
+    await driver.send(bob, chat, "/setup Europe/Paris")
+    assert seen == ["UTC", "Asia/Tokyo"], "once at the setup, once per change; refusals none"
