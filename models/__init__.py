@@ -26,7 +26,10 @@ from models.needs import (
     PlanStatus,
     Problem,
     ProblemStatus,
+    Proposal,
+    ProposalSupport,
 )
+from models.outcomes import PollOutcome
 from models.polls import Participation, Poll, PollKind, PollVoter, SecretBallot
 from models.scheduling import Job, JobState, OutboxMessage, OutboxState, PostedMessage
 from models.skills import (
@@ -62,10 +65,13 @@ __all__ = [
     "PlanStatus",
     "Poll",
     "PollKind",
+    "PollOutcome",
     "PollVoter",
     "PostedMessage",
     "Problem",
     "ProblemStatus",
+    "Proposal",
+    "ProposalSupport",
     "SecretBallot",
     "SessionSeat",
     "Shift",
