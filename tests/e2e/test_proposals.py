@@ -44,7 +44,10 @@ async def test_two_proposals_compete_the_ranked_winner_is_planned_and_its_outcom
             await emu.wait_callback_answer(await emu.press(voter, poll, _button(poll, label)))
     sent = await emu.send_text(alice, group, "/close 1")
     result = await emu.wait_for_bot_message(
-        group, lambda m: "Poll #1 is closed" in (m.caption or m.text), since=sent.message_id
+        group,
+        lambda m: "Poll #1 is closed" in (m.caption or m.text),
+        since=sent.message_id,
+        timeout=30,  # the chart is drawn in a child process, which starts matplotlib
     )
     await emu.wait_for_bot_message(
         group,
@@ -53,6 +56,9 @@ async def test_two_proposals_compete_the_ranked_winner_is_planned_and_its_outcom
     )
     plan = await ask(world, bob, group, "/plan", "Weld one from old pipes")
     assert "💡 proposed by Carol" in plan
+    # Which message carries the result is recorded once the sender is done with it; a person
+    # takes longer than that to read a result and answer it, a test must wait for it.
+    await world.service.tick()
 
     sent = await emu.send_text(alice, group, "/outcome 1 Welding on Saturday; Carol leads")
     outcome = await emu.wait_for_bot_message(
