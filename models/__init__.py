@@ -51,7 +51,10 @@ from models.needs import (
     PlanStatus,
     Problem,
     ProblemStatus,
+    Proposal,
+    ProposalSupport,
 )
+from models.outcomes import PollOutcome
 from models.polls import Participation, Poll, PollKind, PollVoter, SecretBallot
 from models.scheduling import Job, JobState, OutboxMessage, OutboxState, PostedMessage
 from models.skills import (
@@ -101,10 +104,13 @@ __all__ = [
     "PlanStatus",
     "Poll",
     "PollKind",
+    "PollOutcome",
     "PollVoter",
     "PostedMessage",
     "Problem",
     "ProblemStatus",
+    "Proposal",
+    "ProposalSupport",
     "Role",
     "RoleStatus",
     "Rule",

@@ -1,7 +1,9 @@
-"""Needs and their support, the plan that adopted needs become, and problem reports.
+"""Needs and their support, proposals to meet them, the plan that adopted needs become,
+and problem reports.
 
 Each kind is numbered per community (#1, #2, ...) because people quote those
-numbers in the chat; the database id stays internal. Nothing here is ever
+numbers in the chat; the database id stays internal. A proposal is numbered
+within its need (#3.1, #3.2): it means nothing apart from that need. Nothing here is ever
 deleted by the bot except a withdrawn support: a problem report in particular
 lives on whatever happens to the chat message that announced it.
 """
@@ -57,6 +59,38 @@ class NeedSupport(Base):
     created_at: Mapped[datetime]
 
 
+class Proposal(Base):
+    """One way to meet a need, proposed by a member; a ranked vote picks among a need's proposals.
+
+    ``number`` counts within the need (1, 2 ...): it is also the proposal's
+    option, ``number - 1``, on the ballot that ranks them.
+    """
+
+    __tablename__ = "proposals"
+    __table_args__ = (UniqueConstraint("need_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(String(TEXT_LIMIT))
+    author_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+class ProposalSupport(Base):
+    """One member's support for one proposal, as for a need: the unique pair, one each."""
+
+    __tablename__ = "proposal_supports"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
 class PlanStatus(enum.StrEnum):
     PLANNED = "planned"
     IN_PROGRESS = "in_progress"
@@ -77,8 +111,11 @@ class PlanItem(Numbered, Base):
     taker_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
     taken_at: Mapped[datetime | None]
     done_at: Mapped[datetime | None]
+    #: The proposal a ranked vote chose to meet the need; its author is credited on the item.
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
 
     taker: Mapped[User | None] = relationship(lazy="joined")
+    proposal: Mapped[Proposal | None] = relationship(lazy="joined")
 
 
 class NoteKind(enum.StrEnum):

@@ -6,9 +6,10 @@ example, in the chat's language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
-from handlers.core.context import Context, UserError, hint
+from handlers.core.context import Context, UserError, example, hint
 from handlers.core.numbering import find_numbered, parse_number
 from models.base import Numbered
 from models.needs import TEXT_LIMIT
@@ -50,6 +51,21 @@ def number_and_rest(ctx: Context, missing: str, example: str) -> tuple[int, str]
             hint(ctx.t, ctx.t("“{value}” is not a number like 5 or #5.", value=parts[0]), example)
         )
     return number, parts[1].strip() if len(parts) > 1 else ""
+
+
+def number_and_text(
+    ctx: Context, command: str, sample: str, missing: str, no_text: Callable[[int], str]
+) -> tuple[int, str]:
+    """``#5 TEXT``: a number and the free text after it, both required, the text not too long.
+
+    ``missing`` is said when there is nothing at all, ``no_text(number)`` when
+    the text is; the example is ``command`` with the number given, then ``sample``.
+    """
+    number, text = number_and_rest(ctx, missing, example(f"{command} 3", sample))
+    shown = example(f"{command} {number}", sample)
+    if not text:
+        raise UserError(hint(ctx.t, no_text(number), shown))
+    return number, checked(ctx, text, shown)
 
 
 N = TypeVar("N", bound=Numbered)

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import Community, Member, PlanItem, PlanNote, PlanStatus
+from models import Community, Member, Need, PlanItem, PlanNote, PlanStatus, Poll, PollOutcome
 
 
-async def plan_rows(
-    session: AsyncSession, community: Community
-) -> list[tuple[PlanItem, datetime | None]]:
-    """Every item with its latest note's moment: work under way first, then what waits
-    for someone, then what is done, newest first."""
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    """An item of the plan with what its line shows besides the item itself.
+
+    ``outcome`` is the latest outcome recorded for the poll that adopted the
+    item's need (``poll`` its number), if anyone has recorded one.
+    """
+
+    item: PlanItem
+    noted: datetime | None
+    poll: int | None
+    outcome: str | None
+
+
+async def plan_rows(session: AsyncSession, community: Community) -> list[PlanRow]:
+    """Every item with its latest note's moment and its vote's outcome: work under way first,
+    then what waits for someone, then what is done, newest first."""
     latest = (
         select(PlanNote.plan_item_id, func.max(PlanNote.at).label("at"))
         .join(PlanItem, PlanItem.id == PlanNote.plan_item_id)
@@ -27,13 +40,23 @@ async def plan_rows(
         (PlanItem.status == PlanStatus.PLANNED, 1),
         else_=2,
     )
+    outcome = (
+        select(PollOutcome.text)
+        .where(PollOutcome.poll_id == Poll.id)
+        .order_by(PollOutcome.id.desc())
+        .limit(1)
+        .correlate(Poll)
+        .scalar_subquery()
+    )
     rows = await session.execute(
-        select(PlanItem, latest.c.at)
+        select(PlanItem, latest.c.at, Poll.number, outcome)
         .outerjoin(latest, latest.c.plan_item_id == PlanItem.id)
+        .outerjoin(Need, Need.id == PlanItem.need_id)
+        .outerjoin(Poll, Poll.id == Need.poll_id)
         .where(PlanItem.community_id == community.id)
         .order_by(stage, PlanItem.done_at.desc(), PlanItem.number)
     )
-    return [(item, noted) for item, noted in rows.all()]
+    return [PlanRow(*row) for row in rows.all()]
 
 
 async def last_activity(session: AsyncSession, item: PlanItem) -> datetime | None:

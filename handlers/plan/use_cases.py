@@ -7,7 +7,8 @@ only once they have left the roster or posted nothing on it for
 item; on an untaken item any member may post them and so takes it, which
 keeps "in progress" and "done" always tied to a person. /done needs a note;
 done is final. Every change is answered in the group and written to the
-audit log.
+audit log. /plan credits the author of the proposal an item came from and
+shows the outcome recorded (/outcome) for the vote that adopted its need.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from handlers.core.paging import Listed, listing
 from handlers.core.registry import Feature
 from handlers.plan.queries import last_activity, on_roster, plan_rows
 from handlers.plan.rules import TAKE_OVER_AFTER, may_take_over
-from handlers.plan.views import PlanPage, plan_line
+from handlers.plan.views import PlanPage, plan_entry
 from models import NoteKind, PlanItem, PlanNote, PlanStatus
 
 feature = Feature("plan")
@@ -35,7 +36,7 @@ async def show_plan(ctx: Context, page: int) -> Listed:
     rows = await plan_rows(ctx.session, ctx.require_community())
     return Listed(
         str(ctx.t("<b>Plan</b>")),
-        [str(plan_line(ctx.t, item, noted, ctx.now)) for item, noted in rows],
+        [plan_entry(ctx.t, row, ctx.now) for row in rows],
         str(ctx.t("The plan is empty. A need joins it when its /adopt vote passes.")),
     )
 

@@ -6,11 +6,22 @@ from datetime import datetime
 
 from handlers.core.buttons import ListPage
 from handlers.core.i18n import Translator
+from handlers.plan.queries import PlanRow
 from models import PlanItem, PlanStatus
 
 
 class PlanPage(ListPage):
     KIND = "plan.pg"
+
+
+def plan_entry(t: Translator, row: PlanRow, now: datetime) -> str:
+    """An item's line, then who proposed the way it meets its need and what its vote decided."""
+    lines = [plan_line(t, row.item, row.noted, now)]
+    if row.item.proposal is not None:
+        lines.append(t("💡 proposed by {name}", name=row.item.proposal.author.display_name))
+    if row.outcome is not None:
+        lines.append(t("📌 Outcome of poll #{poll}: {text}", poll=row.poll, text=row.outcome))
+    return "\n".join(str(line) for line in lines)
 
 
 def plan_line(t: Translator, item: PlanItem, noted: datetime | None, now: datetime) -> str:

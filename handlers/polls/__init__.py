@@ -1,6 +1,8 @@
 """Polls: /poll, the voting buttons, /close, and the deadline and reminder jobs.
 
 Where things are: ``use_cases`` (commands, buttons, jobs, the close),
+``outcomes`` (/outcome: what a closed poll decided, with its rule in
+``outcome_rules``),
 ``voting`` (who may vote, a press applied, the count), ``parsing`` (reading
 /poll), ``views`` (texts, buttons, the chart); the counting rules are in
 ``handlers.core.tally``, shared with every feature that decides by vote.
@@ -52,6 +54,9 @@ Decisions worth knowing before changing this module:
   closing, reminders and every result are logged.
 """
 
+from handlers.polls import outcomes
 from handlers.polls.use_cases import feature
+
+feature.include(outcomes.feature)  # /outcome comes after the poll's own commands in the menu
 
 __all__ = ["feature"]

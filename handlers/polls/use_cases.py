@@ -18,6 +18,7 @@ from handlers.core.i18n import N_, Translator
 from handlers.core.numbering import LARGEST_NUMBER, add_numbered, parse_number
 from handlers.core.outcome import Outcome
 from handlers.core.registry import Feature, Needs, VoteRequest
+from handlers.polls import outcomes
 from handlers.polls.parsing import (
     DEFAULT_DURATION,
     KIND_WORDS,
@@ -355,14 +356,14 @@ def _post_result(
     Without a picture (drawing failed) the result is the text alone either way.
     """
     if len(text) <= limits.CAPTION:
-        work.post(chat_id, text, chart=chart)
+        work.post(chat_id, text, chart=chart, key=outcomes.result_key(poll))
         return
     caption = t(
         "📊 <b>Result of poll #{number}</b>: {question}",
         number=poll.number,
         question=shorten(poll.question, CAPTION_QUESTION_CHARS),
     )
-    work.post(chat_id, str(caption), chart=chart, caption_only=True)
+    work.post(chat_id, str(caption), chart=chart, caption_only=True, key=outcomes.result_key(poll))
     for chunk in chunks(text, limits.MESSAGE_TEXT):
         work.post(chat_id, chunk)
 
