@@ -542,6 +542,10 @@ async def nominate(ctx: Context) -> None:
     key, who = found
     role = await _checked_role(ctx, roles[key], key, NOMINATE_EXAMPLE)
     election = await queries.nominating(ctx.session, role)
+    if election is None and (running := await queries.running_elections(ctx.session, role)):
+        raise UserError(
+            ctx.t("Nominations for election #{number} are closed.", number=running[0].number)
+        )
     if election is None:
         raise UserError(
             ctx.t(
