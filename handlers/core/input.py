@@ -1,4 +1,5 @@
-"""Reading a command's arguments: free text and "#N" numbers, with a hint when they are wrong.
+"""Reading a command's arguments: free text, "#N" numbers and members named, with a hint when
+they are wrong.
 
 Every refusal is a ``UserError`` carrying a short explanation and a working
 example, in the chat's language.
@@ -9,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from sqlalchemy import select
+
 from handlers.core.context import Context, UserError, example, hint
 from handlers.core.numbering import find_numbered, parse_number
+from models import Community, Member, User
 from models.base import Numbered
 from models.needs import TEXT_LIMIT
 
@@ -78,3 +82,30 @@ async def numbered(ctx: Context, model: type[N], number: int, unknown: str, exam
     if found is None:
         raise UserError(hint(ctx.t, unknown, example))
     return found
+
+
+async def member_named(ctx: Context, community: Community, who: str, example: str) -> User:
+    """The member on ``community``'s roster ``who`` names: ``@username``, or the name a text
+    mention shows (any case); refused with ``example`` when nobody or several match."""
+    name = who.strip()
+    members = await ctx.session.scalars(
+        select(User)
+        .join(Member, Member.user_id == User.id)
+        .where(Member.community_id == community.id, Member.left_at.is_(None))
+    )
+    if name.startswith("@"):
+        handle = name[1:].casefold()
+        found = [u for u in members if u.username and u.username.casefold() == handle]
+    else:
+        found = [u for u in members if u.display_name.casefold() == name.casefold()]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        problem = ctx.t("More than one member is called {name}; use their @username.", name=name)
+    else:
+        problem = ctx.t(
+            "Nobody on the roster is {name}. Name a member by their @username; "
+            "/members lists who is on it.",
+            name=name,
+        )
+    raise UserError(hint(ctx.t, problem, example))
