@@ -1,4 +1,5 @@
-"""Reading a command's arguments: free text and "#N" numbers, with a hint when they are wrong.
+"""Reading a command's arguments: free text, "#N" numbers and members named, with a hint when
+they are wrong.
 
 Every refusal is a ``UserError`` carrying a short explanation and a working
 example, in the chat's language.
@@ -6,10 +7,14 @@ example, in the chat's language.
 
 from __future__ import annotations
 
+import re
 from typing import TypeVar
+
+from sqlalchemy import select
 
 from handlers.core.context import Context, UserError, hint
 from handlers.core.numbering import find_numbered, parse_number
+from models import Community, Member, User
 from models.base import Numbered
 from models.needs import TEXT_LIMIT
 
@@ -39,9 +44,11 @@ def free_text(ctx: Context, missing: str, example: str) -> str:
     return checked(ctx, ctx.args, example)
 
 
-def number_and_rest(ctx: Context, missing: str, example: str) -> tuple[int, str]:
-    """The leading ``5`` or ``#5`` of the arguments, and the rest of them."""
-    parts = ctx.args.split(maxsplit=1)
+def number_and_rest(
+    ctx: Context, missing: str, example: str, *, args: str | None = None
+) -> tuple[int, str]:
+    """The leading ``5`` or ``#5`` of the arguments (or of ``args``), and the rest of them."""
+    parts = (ctx.args if args is None else args).split(maxsplit=1)
     if not parts:
         raise UserError(hint(ctx.t, missing, example))
     number = parse_number(parts[0])
@@ -62,3 +69,65 @@ async def numbered(ctx: Context, model: type[N], number: int, unknown: str, exam
     if found is None:
         raise UserError(hint(ctx.t, unknown, example))
     return found
+
+
+async def member_named(ctx: Context, community: Community, who: str, example: str) -> User:
+    """The member on ``community``'s roster ``who`` names: ``@username``, or the name a text
+    mention shows (any case); refused with ``example`` when nobody or several match."""
+    name = who.strip()
+    members = await ctx.session.scalars(
+        select(User)
+        .join(Member, Member.user_id == User.id)
+        .where(Member.community_id == community.id, Member.left_at.is_(None))
+    )
+    if name.startswith("@"):
+        handle = name[1:].casefold()
+        found = [u for u in members if u.username and u.username.casefold() == handle]
+    else:
+        found = [u for u in members if u.display_name.casefold() == name.casefold()]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        problem = ctx.t("More than one member is called {name}; use their @username.", name=name)
+    else:
+        problem = ctx.t(
+            "Nobody on the roster is {name}. Name a member by their @username; "
+            "/members lists who is on it.",
+            name=name,
+        )
+    raise UserError(hint(ctx.t, problem, example))
+
+
+def leading_words(text: str) -> list[tuple[str, str]]:
+    """Every way to cut ``text`` into leading words and the rest, the longest lead first.
+
+    How a name of several words (a member's display name, a role) is found at the
+    start of free text: the caller takes the first lead that names something.
+    """
+    ends = [match.end() for match in re.finditer(r"\S+", text)]
+    return [(text[:end].strip(), text[end:].strip()) for end in reversed(ends)]
+
+
+async def member_and_rest(
+    ctx: Context, community: Community, text: str, example: str
+) -> tuple[User, str]:
+    """The member named at the start of ``text`` (as ``member_named`` reads them) and the rest.
+
+    ``@username`` is one word; a display name may have several, and the longest
+    one that names a member wins ("Bob Smith treasurer" is Bob Smith, then "treasurer").
+    """
+    leads = leading_words(text)
+    if not leads:
+        return await member_named(ctx, community, "", example), ""
+    if not text.strip().startswith("@"):
+        names = await ctx.session.scalars(
+            select(User.display_name)
+            .join(Member, Member.user_id == User.id)
+            .where(Member.community_id == community.id, Member.left_at.is_(None))
+        )
+        known = {name.casefold() for name in names}
+        for lead, rest in leads:
+            if lead.casefold() in known:
+                return await member_named(ctx, community, lead, example), rest
+    lead, rest = leads[-1]
+    return await member_named(ctx, community, lead, example), rest
