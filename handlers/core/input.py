@@ -7,6 +7,7 @@ example, in the chat's language.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -44,9 +45,11 @@ def free_text(ctx: Context, missing: str, example: str) -> str:
     return checked(ctx, ctx.args, example)
 
 
-def number_and_rest(ctx: Context, missing: str, example: str) -> tuple[int, str]:
-    """The leading ``5`` or ``#5`` of the arguments, and the rest of them."""
-    parts = ctx.args.split(maxsplit=1)
+def number_and_rest(
+    ctx: Context, missing: str, example: str, *, args: str | None = None
+) -> tuple[int, str]:
+    """The leading ``5`` or ``#5`` of the arguments (or of ``args``), and the rest of them."""
+    parts = (ctx.args if args is None else args).split(maxsplit=1)
     if not parts:
         raise UserError(hint(ctx.t, missing, example))
     number = parse_number(parts[0])
@@ -109,3 +112,38 @@ async def member_named(ctx: Context, community: Community, who: str, example: st
             name=name,
         )
     raise UserError(hint(ctx.t, problem, example))
+
+
+def leading_words(text: str) -> list[tuple[str, str]]:
+    """Every way to cut ``text`` into leading words and the rest, the longest lead first.
+
+    How a name of several words (a member's display name, a role) is found at the
+    start of free text: the caller takes the first lead that names something.
+    """
+    ends = [match.end() for match in re.finditer(r"\S+", text)]
+    return [(text[:end].strip(), text[end:].strip()) for end in reversed(ends)]
+
+
+async def member_and_rest(
+    ctx: Context, community: Community, text: str, example: str
+) -> tuple[User, str]:
+    """The member named at the start of ``text`` (as ``member_named`` reads them) and the rest.
+
+    ``@username`` is one word; a display name may have several, and the longest
+    one that names a member wins ("Bob Smith treasurer" is Bob Smith, then "treasurer").
+    """
+    leads = leading_words(text)
+    if not leads:
+        return await member_named(ctx, community, "", example), ""
+    if not text.strip().startswith("@"):
+        names = await ctx.session.scalars(
+            select(User.display_name)
+            .join(Member, Member.user_id == User.id)
+            .where(Member.community_id == community.id, Member.left_at.is_(None))
+        )
+        known = {name.casefold() for name in names}
+        for lead, rest in leads:
+            if lead.casefold() in known:
+                return await member_named(ctx, community, lead, example), rest
+    lead, rest = leads[-1]
+    return await member_named(ctx, community, lead, example), rest
