@@ -1,4 +1,5 @@
-"""Reading a command's arguments: free text and "#N" numbers, with a hint when they are wrong.
+"""Reading a command's arguments: free text, "#N" numbers and members named by @username, with
+a hint when they are wrong.
 
 Every refusal is a ``UserError`` carrying a short explanation and a working
 example, in the chat's language.
@@ -6,10 +7,12 @@ example, in the chat's language.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 from handlers.core.context import Context, UserError, hint
 from handlers.core.numbering import find_numbered, parse_number
+from models import User
 from models.base import Numbered
 from models.needs import TEXT_LIMIT
 
@@ -62,3 +65,31 @@ async def numbered(ctx: Context, model: type[N], number: int, unknown: str, exam
     if found is None:
         raise UserError(hint(ctx.t, unknown, example))
     return found
+
+
+def people_named(people: Iterable[User], who: str) -> list[User]:
+    """Those of ``people`` whom ``who`` names: ``@username`` (any case), or the name a text
+    mention shows (any case)."""
+    name = who.strip()
+    if name.startswith("@"):
+        handle = name[1:].casefold()
+        return [u for u in people if u.username and u.username.casefold() == handle]
+    return [u for u in people if u.display_name.casefold() == name.casefold()]
+
+
+async def member_named(ctx: Context, who: str, example: str) -> User:
+    """The member on the roster ``who`` names; a hint ending in ``example`` when nobody on it,
+    or more than one, is."""
+    name = who.strip()
+    found = people_named([m.user for m in await ctx.active_members()], name)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        problem = ctx.t("More than one member is called {name}; use their @username.", name=name)
+    else:
+        problem = ctx.t(
+            "Nobody on the roster is {name}. Name a member by their @username; "
+            "/members lists who is on it.",
+            name=name,
+        )
+    raise UserError(hint(ctx.t, problem, example))

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from handlers.core.buttons import BadAction
 from handlers.core.context import Context, JobContext, UserError, Work, example, hint
 from handlers.core.i18n import N_, Translator
-from handlers.core.input import number_and_rest, numbered
+from handlers.core.input import member_named, number_and_rest, numbered
 from handlers.core.registry import Feature
 from handlers.duties.queries import candidates, previous_people
 from handlers.duties.rules import rotate
@@ -101,7 +101,7 @@ def _swap_example(ctx: Context, number: int = 12) -> str:
 
 @feature.command("swap", N_("ask another member to take your place on a shift"))
 async def swap(ctx: Context) -> None:
-    community = ctx.require_community()
+    ctx.require_community()
     number, who = number_and_rest(
         ctx,
         ctx.t(
@@ -113,7 +113,7 @@ async def swap(ctx: Context) -> None:
         raise UserError(
             hint(ctx.t, ctx.t("Whom do you ask? Add their @username."), _swap_example(ctx, number))
         )
-    asked = await _member_named(ctx, community, who, _swap_example(ctx, number))
+    asked = await member_named(ctx, who, _swap_example(ctx, number))
     unknown = ctx.t("There is no shift #{number}; /schedule lists them.", number=number)
     shift = await numbered(ctx, Shift, number, unknown, _swap_example(ctx))
     if shift.starts_at <= ctx.now:
@@ -180,28 +180,6 @@ async def swap(ctx: Context) -> None:
         swap_buttons(ctx, ctx.t, request.id),
         key=swap_key(request.id),
     )
-
-
-async def _member_named(ctx: Context, community: Community, who: str, example: str) -> User:
-    """The member ``who`` names: ``@username``, or the name a text mention shows."""
-    name = who.strip()
-    members = await roster(ctx.session, community)
-    if name.startswith("@"):
-        handle = name[1:].casefold()
-        found = [u for u in members if u.username and u.username.casefold() == handle]
-    else:
-        found = [u for u in members if u.display_name.casefold() == name.casefold()]
-    if len(found) == 1:
-        return found[0]
-    if found:
-        problem = ctx.t("More than one member is called {name}; use their @username.", name=name)
-    else:
-        problem = ctx.t(
-            "Nobody on the roster is {name}. Name a member by their @username; "
-            "/members lists who is on it.",
-            name=name,
-        )
-    raise UserError(hint(ctx.t, problem, example))
 
 
 # --- answers -----------------------------------------------------------------------
