@@ -67,7 +67,7 @@ async def numbered(ctx: Context, model: type[N], number: int, unknown: str, exam
     return found
 
 
-def people_named(people: Iterable[User], who: str) -> list[User]:
+def _people_named(people: Iterable[User], who: str) -> list[User]:
     """Those of ``people`` whom ``who`` names: ``@username`` (any case), or the name a text
     mention shows (any case)."""
     name = who.strip()
@@ -77,19 +77,24 @@ def people_named(people: Iterable[User], who: str) -> list[User]:
     return [u for u in people if u.display_name.casefold() == name.casefold()]
 
 
-async def member_named(ctx: Context, who: str, example: str) -> User:
-    """The member on the roster ``who`` names; a hint ending in ``example`` when nobody on it,
-    or more than one, is."""
-    name = who.strip()
-    found = people_named([m.user for m in await ctx.active_members()], name)
+def one_named(ctx: Context, people: Iterable[User], who: str, unknown: str, example: str) -> User:
+    """The one of ``people`` whom ``who`` names; ``unknown`` (or, when several are, a request
+    for their @username) with a hint ending in ``example`` otherwise."""
+    found = _people_named(people, who)
     if len(found) == 1:
         return found[0]
     if found:
-        problem = ctx.t("More than one member is called {name}; use their @username.", name=name)
-    else:
-        problem = ctx.t(
-            "Nobody on the roster is {name}. Name a member by their @username; "
-            "/members lists who is on it.",
-            name=name,
+        unknown = ctx.t(
+            "More than one member is called {name}; use their @username.", name=who.strip()
         )
-    raise UserError(hint(ctx.t, problem, example))
+    raise UserError(hint(ctx.t, unknown, example))
+
+
+async def member_named(ctx: Context, who: str, example: str) -> User:
+    """The member on the roster ``who`` names."""
+    unknown = ctx.t(
+        "Nobody on the roster is {name}. Name a member by their @username; "
+        "/members lists who is on it.",
+        name=who.strip(),
+    )
+    return one_named(ctx, [m.user for m in await ctx.active_members()], who, unknown, example)

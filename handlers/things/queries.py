@@ -35,30 +35,11 @@ def stock_of(thing: Thing, held: dict[int, ThingHolding]) -> Stock:
     return Stock(thing.in_store, {uid: row.quantity for uid, row in held.items()}, thing.used)
 
 
-async def save(
+async def move(
     session: AsyncSession,
     thing: Thing,
     held: dict[int, ThingHolding],
     after: Stock,
-    now: datetime,
-) -> None:
-    """Make the thing's counters and holdings say what ``after`` says."""
-    thing.in_store, thing.used = after.store, after.used
-    for user_id in set(held) | set(after.held):
-        units = after.holding(user_id)
-        row = held.get(user_id)
-        if row is None:
-            session.add(ThingHolding(thing_id=thing.id, user_id=user_id, quantity=units, since=now))
-        elif units == 0:
-            await session.delete(row)
-        else:
-            row.quantity = units
-    await session.flush()
-
-
-def record(
-    session: AsyncSession,
-    thing: Thing,
     kind: MoveKind,
     units: int,
     by: User,
@@ -68,7 +49,18 @@ def record(
     receiver: int | None = None,
     plan_item_id: int | None = None,
 ) -> None:
-    """One hand-over row of the ledger (``None`` as giver or receiver is the store)."""
+    """Record one hand-over (``None`` as giver or receiver is the store) and make the thing's
+    counters and holdings say what ``after`` says: one never changes without the other."""
+    thing.in_store, thing.used = after.store, after.used
+    for user_id in set(held) | set(after.held):
+        count = after.holding(user_id)
+        row = held.get(user_id)
+        if row is None:
+            session.add(ThingHolding(thing_id=thing.id, user_id=user_id, quantity=count, since=now))
+        elif count == 0:
+            await session.delete(row)
+        else:
+            row.quantity = count
     session.add(
         ThingMove(
             thing_id=thing.id,
@@ -81,6 +73,7 @@ def record(
             plan_item_id=plan_item_id,
         )
     )
+    await session.flush()
 
 
 async def ledger(

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from handlers.core.context import Context, UserError, example, hint
 from handlers.core.i18n import N_
-from handlers.core.input import member_named, numbered, people_named
+from handlers.core.input import member_named, numbered, one_named
 from handlers.core.numbering import add_numbered, find_numbered, parse_number
 from handlers.core.paging import Listed, listing
 from handlers.core.registry import Feature
@@ -208,8 +208,7 @@ async def thing_command(ctx: Context) -> None:
             thing=thing_name(thing),
             n=ctx.t.number(after.store),
         )
-    await queries.save(ctx.session, thing, held, after, ctx.now)
-    queries.record(ctx.session, thing, MoveKind.ADDED, units, ctx.user, ctx.now)
+    await queries.move(ctx.session, thing, held, after, MoveKind.ADDED, units, ctx.user, ctx.now)
     ctx.log(
         "thing.added",
         actor=ctx.user.display_name,
@@ -245,8 +244,9 @@ async def lend(ctx: Context) -> None:
         after = rules.lend(before, holder.id)
     except Refused:
         raise _out(ctx, thing, held, _return_example(ctx)) from None
-    await queries.save(ctx.session, thing, held, after, ctx.now)
-    queries.record(ctx.session, thing, MoveKind.LENT, 1, ctx.user, ctx.now, receiver=holder.id)
+    await queries.move(
+        ctx.session, thing, held, after, MoveKind.LENT, 1, ctx.user, ctx.now, receiver=holder.id
+    )
     ctx.log(
         "thing.lent",
         actor=ctx.user.display_name,
@@ -278,8 +278,17 @@ async def give_back(ctx: Context) -> None:
     held, before = await _stock(ctx, thing)
     holder = _holder(ctx, thing, held, who)
     after, units = rules.give_back(before, holder.id)
-    await queries.save(ctx.session, thing, held, after, ctx.now)
-    queries.record(ctx.session, thing, MoveKind.RETURNED, units, ctx.user, ctx.now, giver=holder.id)
+    await queries.move(
+        ctx.session,
+        thing,
+        held,
+        after,
+        MoveKind.RETURNED,
+        units,
+        ctx.user,
+        ctx.now,
+        giver=holder.id,
+    )
     ctx.log(
         "thing.returned",
         actor=ctx.user.display_name,
@@ -304,25 +313,18 @@ async def give_back(ctx: Context) -> None:
 
 def _holder(ctx: Context, thing: Thing, held: dict[int, ThingHolding], who: str) -> User:
     """Whose units come back: the sender's, or those of the holder ``who`` names."""
+    sample = example("/return", f"{thing.number} @username")
     if not who:
         if ctx.user.id not in held:
             problem = ctx.t(
                 "You do not hold {thing}; /things shows who does.", thing=thing_name(thing)
             )
-            raise UserError(hint(ctx.t, problem, example("/return", f"{thing.number} @username")))
+            raise UserError(hint(ctx.t, problem, sample))
         return ctx.user
-    found = people_named([row.user for row in held.values()], who)
-    if len(found) == 1:
-        return found[0]
-    if found:
-        problem = ctx.t("More than one holder is called {name}; use their @username.", name=who)
-    else:
-        problem = ctx.t(
-            "{name} does not hold {thing}; /things shows who does.",
-            name=who,
-            thing=thing_name(thing),
-        )
-    raise UserError(hint(ctx.t, problem, example("/return", f"{thing.number} @username")))
+    unknown = ctx.t(
+        "{name} does not hold {thing}; /things shows who does.", name=who, thing=thing_name(thing)
+    )
+    return one_named(ctx, [row.user for row in held.values()], who, unknown, sample)
 
 
 # /give -----------------------------------------------------------------------------------------
@@ -367,9 +369,16 @@ async def give(ctx: Context) -> None:
         raise UserError(
             hint(ctx.t, problem, example("/give", f"{thing.number} {before.store} | {item.number}"))
         ) from None
-    await queries.save(ctx.session, thing, held, after, ctx.now)
-    queries.record(
-        ctx.session, thing, MoveKind.GIVEN, units, ctx.user, ctx.now, plan_item_id=item.id
+    await queries.move(
+        ctx.session,
+        thing,
+        held,
+        after,
+        MoveKind.GIVEN,
+        units,
+        ctx.user,
+        ctx.now,
+        plan_item_id=item.id,
     )
     ctx.log(
         "thing.given",
