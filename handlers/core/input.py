@@ -50,7 +50,11 @@ def number_and_rest(ctx: Context, missing: str, example: str) -> tuple[int, str]
     number = parse_number(parts[0])
     if number is None:
         raise UserError(
-            hint(ctx.t, ctx.t("“{value}” is not a number like 5 or #5.", value=parts[0]), example)
+            hint(
+                ctx.t,
+                ctx.t("“{value}” is not a number like 5 or #5.", value=echoed(parts[0])),
+                example,
+            )
         )
     return number, parts[1].strip() if len(parts) > 1 else ""
 
@@ -65,6 +69,17 @@ async def numbered(ctx: Context, model: type[N], number: int, unknown: str, exam
     if found is None:
         raise UserError(hint(ctx.t, unknown, example))
     return found
+
+
+#: How much of a member's input a refusal repeats back.
+ECHO_LIMIT = 40
+
+
+def echoed(text: str) -> str:
+    """``text`` as a refusal repeats it: stripped, and cut short so that no input, however
+    long, can push the answer past Telegram's limit."""
+    text = text.strip()
+    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…"
 
 
 def _people_named(people: Iterable[User], who: str) -> list[User]:
@@ -85,7 +100,7 @@ def one_named(ctx: Context, people: Iterable[User], who: str, unknown: str, exam
         return found[0]
     if found:
         unknown = ctx.t(
-            "More than one member is called {name}; use their @username.", name=who.strip()
+            "More than one member is called {name}; use their @username.", name=echoed(who)
         )
     raise UserError(hint(ctx.t, unknown, example))
 
@@ -95,6 +110,6 @@ async def member_named(ctx: Context, who: str, example: str) -> User:
     unknown = ctx.t(
         "Nobody on the roster is {name}. Name a member by their @username; "
         "/members lists who is on it.",
-        name=who.strip(),
+        name=echoed(who),
     )
     return one_named(ctx, [m.user for m in await ctx.active_members()], who, unknown, example)

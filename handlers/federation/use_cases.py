@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from handlers.core.buttons import BadAction
 from handlers.core.context import Context, UserError, hint
 from handlers.core.i18n import N_, Translator
-from handlers.core.input import number_and_rest, numbered
+from handlers.core.input import echoed, number_and_rest, numbered
 from handlers.core.paging import Listed, listing
 from handlers.core.registry import Feature
 from handlers.federation import queries, rules
@@ -124,7 +124,9 @@ async def _use_code(ctx: Context) -> None:
     community = ctx.require_community()
     code = rules.read_code(ctx.args)
     if code is None:
-        bad = ctx.t("A link code has 10 letters and digits; “{value}” is not one.", value=ctx.args)
+        bad = ctx.t(
+            "A link code has 10 letters and digits; “{value}” is not one.", value=echoed(ctx.args)
+        )
         raise UserError(hint(ctx.t, bad, CODE_EXAMPLE))
     found = await queries.code_by_hash(ctx.session, rules.code_hash(code))
     problem = rules.code_problem(
@@ -186,7 +188,7 @@ async def _use_code(ctx: Context) -> None:
         [
             [
                 ctx.button(
-                    str(t("✅ Confirm link with {title}", title=community.title)),
+                    t("✅ Confirm link with {title}", title=community.title).unescape(),
                     ConfirmLink(new.id),
                 )
             ]

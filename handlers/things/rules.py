@@ -62,7 +62,9 @@ def name_key(name: str) -> str:
 def quantity(text: str) -> int:
     """A whole number of units from 1 to QUANTITY_LIMIT ("10"; full-width digits too)."""
     word = unicodedata.normalize("NFKC", text).strip()
-    if not word.isascii() or not word.isdigit() or not 1 <= int(word) <= QUANTITY_LIMIT:
+    if not (word.isascii() and word.isdigit() and len(word) <= 6):  # int() of 5,000 digits raises
+        raise Refused(Refusal.BAD_QUANTITY)
+    if not 1 <= int(word) <= QUANTITY_LIMIT:
         raise Refused(Refusal.BAD_QUANTITY)
     return int(word)
 

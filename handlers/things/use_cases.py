@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from handlers.core.context import Context, UserError, example, hint
 from handlers.core.i18n import N_
-from handlers.core.input import member_named, numbered, one_named
+from handlers.core.input import echoed, member_named, numbered, one_named
 from handlers.core.numbering import add_numbered, find_numbered, parse_number
 from handlers.core.paging import Listed, listing
 from handlers.core.registry import Feature
@@ -88,7 +88,7 @@ def _quantity(ctx: Context, text: str, sample: str) -> int:
     try:
         return rules.quantity(text)
     except Refused as refused:
-        raise _refusal(ctx, refused.reason, sample, text.strip()) from None
+        raise _refusal(ctx, refused.reason, sample, echoed(text)) from None
 
 
 def _key(ctx: Context, name: str, sample: str) -> str:
@@ -322,7 +322,9 @@ def _holder(ctx: Context, thing: Thing, held: dict[int, ThingHolding], who: str)
             raise UserError(hint(ctx.t, problem, sample))
         return ctx.user
     unknown = ctx.t(
-        "{name} does not hold {thing}; /things shows who does.", name=who, thing=thing_name(thing)
+        "{name} does not hold {thing}; /things shows who does.",
+        name=echoed(who),
+        thing=thing_name(thing),
     )
     return one_named(ctx, [row.user for row in held.values()], who, unknown, sample)
 
@@ -345,7 +347,7 @@ async def give(ctx: Context) -> None:
     units = _quantity(ctx, amount, _give_example(ctx))
     item_number = parse_number(item_ref)
     if item_number is None:
-        problem = ctx.t("“{value}” is not a number like 5 or #5.", value=item_ref.strip())
+        problem = ctx.t("“{value}” is not a number like 5 or #5.", value=echoed(item_ref))
         raise UserError(hint(ctx.t, problem, _give_example(ctx)))
     thing = await _thing(ctx, ref, _give_example(ctx))
     unknown = ctx.t("There is no plan item #{number}; /plan lists them.", number=item_number)

@@ -406,10 +406,11 @@ async def test_nothing_one_community_is_sent_holds_an_id_of_the_others_members(
 async def test_a_linked_community_is_told_in_its_own_language(driver: Driver) -> None:
     alice, wei = person(driver, "Alice"), person(driver, "Wei", "zh-hans")
     maple = await community(driver, "Maple Court", alice)
-    oak = await community(driver, "Oak Yard", wei, setup="Asia/Shanghai zh_Hans")
+    oak = await community(driver, "Oak & Elm", wei, setup="Asia/Shanghai zh_Hans")
     await driver.send(wei, oak, f"/link {await make_code(driver, alice, maple)}")
     told, [(label, confirm)] = await last_post(driver, maple)
-    assert "asks to link with us" in told and label == "✅ Confirm link with Oak Yard"
+    assert "<b>Oak &amp; Elm</b> asks to link with us" in told
+    assert label == "✅ Confirm link with Oak & Elm"
     await driver.press(alice, maple, confirm)
     await driver.send(alice, maple, "/need Chairs")
     await driver.send(alice, maple, "/share 1")

@@ -219,6 +219,9 @@ BAD_INPUT = [
     ("/give Cement bags 2 | first", "“first” is not a number like 5 or #5."),
     ("/give Cement bags 2 | 1", "There is no plan item #1; /plan lists them."),
     ("/give Drill 1 | 1", "There is no plan item #1"),
+    ("/thing add Drill | " + "9" * 5000, "not “" + "9" * 39 + "…”."),
+    ("/give Drill 1 | " + "9" * 5000, "is not a number like 5 or #5."),
+    ("/lend " + "9" * 5000 + " @alice", "A thing's name has at most 64 characters."),
 ]
 
 
@@ -231,6 +234,7 @@ async def test_bad_input_gets_a_hint_with_an_example(driver: Driver) -> None:
     for command, expected in BAD_INPUT:
         reply = text(await driver.send(alice, chat, command))
         assert expected in reply and "Example:" in reply, (command, reply)
+        assert len(reply) < 500
     assert await moves(driver) == before
 
 
