@@ -16,6 +16,14 @@ from models.duties import (
     SwapRequest,
     SwapState,
 )
+from models.federation import (
+    CodeState,
+    CommunityLink,
+    HelpOffer,
+    LinkCode,
+    LinkState,
+    NeedShare,
+)
 from models.governance import (
     Election,
     ElectionPhase,
@@ -65,6 +73,7 @@ from models.skills import (
     Stance,
     TeachingSession,
 )
+from models.things import MoveKind, Thing, ThingHolding, ThingMove
 
 __all__ = [
     "AuditEntry",
@@ -73,7 +82,9 @@ __all__ = [
     "Budget",
     "BudgetPick",
     "BudgetVoter",
+    "CodeState",
     "Community",
+    "CommunityLink",
     "Duty",
     "DutyState",
     "Election",
@@ -81,12 +92,17 @@ __all__ = [
     "EntryKind",
     "EntryState",
     "FundEntry",
+    "HelpOffer",
     "Job",
     "JobState",
+    "LinkCode",
+    "LinkState",
     "Member",
     "MemberKind",
     "MemberSkill",
+    "MoveKind",
     "Need",
+    "NeedShare",
     "NeedStatus",
     "NeedSupport",
     "Nomination",
@@ -129,5 +145,8 @@ __all__ = [
     "TeachingSession",
     "Term",
     "TermEnd",
+    "Thing",
+    "ThingHolding",
+    "ThingMove",
     "User",
 ]

@@ -8,7 +8,7 @@ example, in the chat's language.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from sqlalchemy import select
@@ -55,7 +55,11 @@ def number_and_rest(
     number = parse_number(parts[0])
     if number is None:
         raise UserError(
-            hint(ctx.t, ctx.t("“{value}” is not a number like 5 or #5.", value=parts[0]), example)
+            hint(
+                ctx.t,
+                ctx.t("“{value}” is not a number like 5 or #5.", value=echoed(parts[0])),
+                example,
+            )
         )
     return number, parts[1].strip() if len(parts) > 1 else ""
 
@@ -87,31 +91,54 @@ async def numbered(ctx: Context, model: type[N], number: int, unknown: str, exam
     return found
 
 
+#: How much of a member's input a refusal repeats back.
+ECHO_LIMIT = 40
+
+
+def echoed(text: str) -> str:
+    """``text`` as a refusal repeats it: stripped, and cut short so that no input, however
+    long, can push the answer past Telegram's limit."""
+    text = text.strip()
+    return text if len(text) <= ECHO_LIMIT else text[: ECHO_LIMIT - 1] + "…"
+
+
+def _people_named(people: Iterable[User], who: str) -> list[User]:
+    """Those of ``people`` whom ``who`` names: ``@username`` (any case), or the name a text
+    mention shows (any case)."""
+    name = who.strip()
+    if name.startswith("@"):
+        handle = name[1:].casefold()
+        return [u for u in people if u.username and u.username.casefold() == handle]
+    return [u for u in people if u.display_name.casefold() == name.casefold()]
+
+
+def one_named(ctx: Context, people: Iterable[User], who: str, unknown: str, example: str) -> User:
+    """The one of ``people`` whom ``who`` names; ``unknown`` (or, when several are, a request
+    for their @username) with a hint ending in ``example`` otherwise."""
+    found = _people_named(people, who)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        unknown = ctx.t(
+            "More than one member is called {name}; use their @username.", name=echoed(who)
+        )
+    raise UserError(hint(ctx.t, unknown, example))
+
+
 async def member_named(ctx: Context, community: Community, who: str, example: str) -> User:
     """The member on ``community``'s roster ``who`` names: ``@username``, or the name a text
     mention shows (any case); refused with ``example`` when nobody or several match."""
-    name = who.strip()
     members = await ctx.session.scalars(
         select(User)
         .join(Member, Member.user_id == User.id)
         .where(Member.community_id == community.id, Member.left_at.is_(None))
     )
-    if name.startswith("@"):
-        handle = name[1:].casefold()
-        found = [u for u in members if u.username and u.username.casefold() == handle]
-    else:
-        found = [u for u in members if u.display_name.casefold() == name.casefold()]
-    if len(found) == 1:
-        return found[0]
-    if found:
-        problem = ctx.t("More than one member is called {name}; use their @username.", name=name)
-    else:
-        problem = ctx.t(
-            "Nobody on the roster is {name}. Name a member by their @username; "
-            "/members lists who is on it.",
-            name=name,
-        )
-    raise UserError(hint(ctx.t, problem, example))
+    unknown = ctx.t(
+        "Nobody on the roster is {name}. Name a member by their @username; "
+        "/members lists who is on it.",
+        name=echoed(who),
+    )
+    return one_named(ctx, list(members), who, unknown, example)
 
 
 def leading_words(text: str) -> list[tuple[str, str]]:

@@ -14,7 +14,7 @@ from models.base import Numbered
 #: The largest number a row can have (the column is a 32-bit integer).
 LARGEST_NUMBER = 2**31 - 1
 N = TypeVar("N", bound=Numbered)
-_NUMBER = re.compile(r"#?\s*([0-9]+)")
+_NUMBER = re.compile(r"#?\s*([0-9]{1,100})")  # int() of thousands of digits raises
 
 
 def parse_number(text: str) -> int | None:

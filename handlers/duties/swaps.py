@@ -101,7 +101,7 @@ def _swap_example(ctx: Context, number: int = 12) -> str:
 
 @feature.command("swap", N_("ask another member to take your place on a shift"))
 async def swap(ctx: Context) -> None:
-    community = ctx.require_community()
+    ctx.require_community()
     number, who = number_and_rest(
         ctx,
         ctx.t(
@@ -113,7 +113,7 @@ async def swap(ctx: Context) -> None:
         raise UserError(
             hint(ctx.t, ctx.t("Whom do you ask? Add their @username."), _swap_example(ctx, number))
         )
-    asked = await member_named(ctx, community, who, _swap_example(ctx, number))
+    asked = await member_named(ctx, ctx.require_community(), who, _swap_example(ctx, number))
     unknown = ctx.t("There is no shift #{number}; /schedule lists them.", number=number)
     shift = await numbered(ctx, Shift, number, unknown, _swap_example(ctx))
     if shift.starts_at <= ctx.now:
