@@ -103,7 +103,8 @@ def refusal_text(t: Translator, reason: Refusal, number: int) -> str:
 
 
 async def group_text(session: AsyncSession, t: Translator, poll: Poll) -> str:
-    creator = await session.get(User, poll.creator_id)
+    # A poll the bot opened has no creator: there is nobody to look up.
+    creator = await session.get(User, poll.creator_id) if poll.creator_id is not None else None
     ballots = await BallotBox(session, poll).count()
     return poll_text(t, poll, ballots=ballots, creator=creator.display_name if creator else None)
 
