@@ -64,7 +64,7 @@ feature.audit("budget.closed_early", N_("{actor} closed budget #{number} early")
 feature.audit(
     "budget.closed",
     N_(
-        "Budget #{number} closed: {funded} plan items funded with {spent} of {amount}; "
+        "Budget #{number} closed: {spent} of {amount} committed to plan items ({funded}); "
         "{ballots} of {electorate} took part"
     ),
 )

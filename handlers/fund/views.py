@@ -346,6 +346,9 @@ def result_lines(
     if funding.funded:
         lines.append(t("<b>Funded</b>, most picked first:"))
         for place, item in enumerate(funding.funded, 1):
+            # Worked out first: a bare ``t`` among ngettext's arguments hides the plural from
+            # pybabel's extractor.
+            cost = cash(t, costs[item], currency)
             lines.append(
                 t.ngettext(
                     "{place}. {label} — {cost} ({n} pick)",
@@ -353,7 +356,7 @@ def result_lines(
                     support.get(item, 0),
                     place=place,
                     label=labels.get(item, "?"),
-                    cost=cash(t, costs[item], currency),
+                    cost=cost,
                 )
             )
     else:
