@@ -19,7 +19,7 @@ from handlers.core.paging import Listed, listing
 from handlers.core.registry import Feature
 from handlers.plan.queries import last_activity, on_roster, plan_rows
 from handlers.plan.rules import TAKE_OVER_AFTER, may_take_over
-from handlers.plan.views import PlanPage, plan_line
+from handlers.plan.views import PlanPage, costed_line, plan_costs
 from models import NoteKind, PlanItem, PlanNote, PlanStatus
 
 feature = Feature("plan")
@@ -33,9 +33,10 @@ feature.audit("plan.done", N_("{actor} finished plan item #{number}: {note}"))
 async def show_plan(ctx: Context, page: int) -> Listed:
     """Work under way first, then what waits for someone, then what is done, newest first."""
     rows = await plan_rows(ctx.session, ctx.require_community())
+    costs = await plan_costs(ctx.session, [item for item, _ in rows])
     return Listed(
         str(ctx.t("<b>Plan</b>")),
-        [str(plan_line(ctx.t, item, noted, ctx.now)) for item, noted in rows],
+        [costed_line(ctx.t, item, noted, ctx.now, costs.get(item.id)) for item, noted in rows],
         str(ctx.t("The plan is empty. A need joins it when its /adopt vote passes.")),
     )
 

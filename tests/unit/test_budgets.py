@@ -131,6 +131,9 @@ async def test_two_items_compete_and_the_more_picked_one_that_fits_is_funded(
         "Budget #1 closed: €300.00 of €350.00 committed to plan items (1); 3 of 3 took part" in log
     )
     assert "Bike rack — €300.00 (2 picks)" in text(await driver.send(bob, chat, "/budget"))
+    plan = text(await driver.send(bob, chat, "/plan"))
+    assert "Bike rack — planned, nobody has taken it yet · €300.00, funded by budget #1" in plan
+    assert "Paint the fence — planned, nobody has taken it yet · costs €120.00" in plan
 
     # The bill for the rack is paid from its commitment: no poll, though above the limit.
     paid = text(await driver.send(bob, chat, "/fund out 280 Rack and bolts | 2"))
