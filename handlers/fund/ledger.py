@@ -212,7 +212,7 @@ async def fund_listing(ctx: Context) -> Listed:
 
 
 def _balance(t: Translator, fund: Fund, code: str) -> str:
-    """ "The fund holds €80.00 (€50.00 free)." after a change."""
+    """What the fund holds after a change, and what of it is free when that differs."""
     if fund.standing.free == fund.standing.cash:
         return str(t("The fund holds {balance}.", balance=cash(t, fund.standing.cash, code)))
     return str(

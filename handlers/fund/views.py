@@ -146,7 +146,7 @@ def entry_line(
     """One entry of the ledger: number, date, amount, note, who recorded it, and its state."""
     amount = money.signed_money(entry.amount_minor, entry.currency, t.locale)
     date = t.moment(entry.recorded_at, now=now)
-    note = shorten(entry.note, NOTE_CHARS)
+    note: str = shorten(entry.note, NOTE_CHARS)
     if entry.kind is EntryKind.COMMITMENT:
         number, title = names.items.get(entry.plan_item_id or 0, (0, ""))
         line = t(
@@ -171,7 +171,7 @@ def entry_line(
             if note
             else t("reverses #{target}", target=names.entries.get(entry.reverses_id or 0, 0))
         )
-        note = str(text)
+        note = text  # Markup: the member's note in it is escaped once, not again below
     parts = [
         t(
             "<b>#{number}</b> {date} · <b>{amount}</b> · {note} — {name}",

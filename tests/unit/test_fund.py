@@ -186,7 +186,7 @@ async def test_a_mistaken_entry_is_reversed_once_and_a_reversal_never(driver: Dr
     chat = await driver.community(alice, bob)
     await driver.send(alice, chat, "/fund in 200 Dues")
     await driver.send(alice, chat, "/fund in 55 Typo")
-    reversed_ = text(await driver.send(bob, chat, "/fund reverse #2 Meant 5.50"))
+    reversed_ = text(await driver.send(bob, chat, "/fund reverse #2 Meant 5.50 <&>"))
     assert "Entry #3 reverses entry #2 (+€55.00 — Typo). Recorded by Bob." in reversed_
     assert "The fund holds €200.00." in reversed_
     assert "already reversed by entry #3" in text(await driver.send(alice, chat, "/fund reverse 2"))
@@ -195,7 +195,7 @@ async def test_a_mistaken_entry_is_reversed_once_and_a_reversal_never(driver: Dr
     assert "Which entry?" in text(await driver.send(alice, chat, "/fund reverse"))
     shown = text(await driver.send(alice, chat, "/fund"))
     assert "+€55.00</b> · Typo — Alice · reversed by #3" in shown
-    assert "<b>−€55.00</b> · reverses #2: Meant 5.50 — Bob" in shown
+    assert "<b>−€55.00</b> · reverses #2: Meant 5.50 &lt;&amp;&gt; — Bob" in shown
     [_, typo, reversal] = await entries(driver)
     assert (reversal.kind, reversal.amount_minor, reversal.reverses_id) == (
         EntryKind.REVERSAL,
