@@ -3,15 +3,29 @@
 Money is stored as whole minor units (cents) in a ``BigInteger`` beside its
 ISO 4217 currency, never as a float: SQLite has no decimal type, and an
 integer of cents is exact on both databases. Code turns it into a
-``Decimal`` with the currency's number of digits (Babel knows them).
+``Decimal`` with the currency's number of digits (Babel knows them:
+``handlers.fund.money``). A community keeps one currency (the ``currency``
+setting, default EUR), fixed once any amount is stored, so sums of its
+rows never mix currencies.
 
-The fund is append-only. A ``FundEntry`` is recorded once and never
-changed; a mistake is fixed by a reversing entry that points at the one it
-undoes (``reverses_id``, unique: an entry is reversed at most once). An
-"out" above the community's limit waits as ``PENDING`` for a members' poll
-(``poll_id``) and is ``RECORDED`` only if it passes (``REJECTED``
-otherwise); only recorded entries count in the balance. A budget round's
-funded items are recorded as ``COMMITMENT`` entries naming the plan item.
+The fund is append-only. A ``FundEntry`` is recorded once and its amount,
+note and links never change; a mistake is fixed by a reversing entry that
+points at the one it undoes (``reverses_id``, unique: an entry is reversed
+at most once; only recorded ins and outs are reversed). An "out" above the
+community's limit waits as ``PENDING`` for a members' poll (``poll_id``) and
+becomes ``RECORDED`` only if it passes (``REJECTED`` otherwise): the state
+is the one thing that changes, once. A budget round's funded items are
+recorded as ``COMMITMENT`` entries naming the plan item and the round.
+
+Reading it (``handlers.fund.rules`` says the same in code):
+
+- the balance (cash) is the sum of ``amount_minor`` over recorded ``in``,
+  ``out`` and ``reversal`` entries; pending and rejected ones never count;
+- a commitment (amount < 0) is money promised to a plan item, not cash
+  leaving the fund; an ``out`` with a ``plan_item_id`` pays that item, and
+  what is still committed is the commitments less the payments not
+  reversed, nothing for a plan item that is done;
+- ``recorded_by`` is who recorded it (None for a commitment: the round did).
 """
 
 from __future__ import annotations
@@ -65,7 +79,11 @@ class FundEntry(Numbered, Base):
 
 
 class PlanCost(Base):
-    """What a plan item costs (``/cost ID AMOUNT``) and the budget round that funded it."""
+    """What a plan item costs (``/cost ID AMOUNT``) and the budget round that funded it.
+
+    ``set_by``/``set_at`` are the latest change (the audit log keeps each one);
+    once ``funded_by`` is set the cost no longer changes.
+    """
 
     __tablename__ = "plan_costs"
 
@@ -80,7 +98,11 @@ class PlanCost(Base):
 
 
 class Budget(Numbered, Base):
-    """A participatory budget round: members pick costed plan items within ``amount_minor``."""
+    """A participatory budget round: members pick costed plan items within ``amount_minor``.
+
+    Running while ``closed_at`` is None (one per community at most); while it
+    runs it holds ``amount_minor`` of the fund's free money.
+    """
 
     __tablename__ = "budgets"
     __table_args__ = (UniqueConstraint("community_id", "number"),)
@@ -95,7 +117,10 @@ class Budget(Numbered, Base):
     electorate: Mapped[int] = mapped_column(default=0)
     #: The items on the ballot with their costs when it opened: [[plan_item_id, cost], ...].
     items: Mapped[list[Any]] = mapped_column(JSON)
-    #: As published at the close: support per item, funded items in order, what is left.
+    #: As published at the close: ``{"ballots": voters who picked, "electorate": n,
+    #: "support": [[plan_item_id, picks], ...] in ballot order, "funded": [plan_item_id, ...]
+    #: in funding order, "skipped": [plan_item_id, ...] done before the close, "spent": minor
+    #: units committed, "left": minor units of the amount not committed}``.
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
@@ -111,7 +136,13 @@ class BudgetVoter(Base):
 
 
 class BudgetPick(Base):
-    """One item a voter picked in a round; a voter's picks always fit the round's amount."""
+    """One item a voter picked in a round; a voter's picks always fit the round's amount.
+
+    Kept only while the round runs, so that each voter can change their picks;
+    the close counts them into ``Budget.result`` and deletes them in the same
+    transaction, so who picked what is not kept (like a poll's sealed ballots).
+    Never shown to anyone but the voter.
+    """
 
     __tablename__ = "budget_picks"
     __table_args__ = (Index("ix_budget_picks_budget_id_item", "budget_id", "plan_item_id"),)

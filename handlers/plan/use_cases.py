@@ -20,7 +20,7 @@ from handlers.core.paging import Listed, listing
 from handlers.core.registry import Feature
 from handlers.plan.queries import last_activity, on_roster, plan_rows
 from handlers.plan.rules import TAKE_OVER_AFTER, may_take_over
-from handlers.plan.views import PlanPage, plan_entry
+from handlers.plan.views import PlanPage, plan_costs, plan_entry
 from models import NoteKind, PlanItem, PlanNote, PlanStatus
 
 feature = Feature("plan")
@@ -34,9 +34,10 @@ feature.audit("plan.done", N_("{actor} finished plan item #{number}: {note}"))
 async def show_plan(ctx: Context, page: int) -> Listed:
     """Work under way first, then what waits for someone, then what is done, newest first."""
     rows = await plan_rows(ctx.session, ctx.require_community())
+    costs = await plan_costs(ctx.session, [row.item for row in rows])
     return Listed(
         str(ctx.t("<b>Plan</b>")),
-        [plan_entry(ctx.t, row, ctx.now) for row in rows],
+        [plan_entry(ctx.t, row, ctx.now, costs.get(row.item.id)) for row in rows],
         str(ctx.t("The plan is empty. A need joins it when its /adopt vote passes.")),
     )
 

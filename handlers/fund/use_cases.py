@@ -1,7 +1,0 @@
-"""fund: use cases."""
-
-from __future__ import annotations
-
-from handlers.core.registry import Feature
-
-feature = Feature("fund")
