@@ -24,6 +24,7 @@ from handlers.community.rules import (
 from handlers.community.views import (
     KIND_NAMES,
     ChooseLanguage,
+    HelpPage,
     LogPage,
     MembersPage,
     settings_line,
@@ -49,6 +50,8 @@ LOG_PAGE = 15
 
 #: The settings /setup itself reads; every other NAME=VALUE is declared by a feature.
 BUILT_IN = ("quorum", "quiet", "digest")
+#: Commands on one page of /help.
+HELP_PAGE = 25
 
 feature = Feature("community")
 feature.setting(settings.MEMBER_DAYS)
@@ -373,15 +376,19 @@ async def start(ctx: Context) -> None:
     ctx.reply("\n".join(lines), buttons)
 
 
-@feature.command("help", N_("what I can do"), where=Where.ANY, needs=Needs.NOTHING)
-async def help_(ctx: Context) -> None:
-    lines = [str(ctx.t("<b>Courtyard</b> — commands:"))]
-    lines.extend(
-        str(Markup("/{name} — {text}").format(name=spec.name, text=ctx.t(spec.description)))
-        for spec in ctx.registry.commands.values()
-        if spec.in_menu
+@listing(feature, "help", N_("what I can do"), page=HelpPage, needs=Needs.NOTHING, where=Where.ANY)
+async def help_(ctx: Context, page: int) -> Listed:
+    """Every command in the menu, in pages: all of them together are longer than one message."""
+    return Listed(
+        str(ctx.t("<b>Courtyard</b> — commands:")),
+        [
+            str(Markup("/{name} — {text}").format(name=spec.name, text=ctx.t(spec.description)))
+            for spec in ctx.registry.commands.values()
+            if spec.in_menu
+        ],
+        "",
+        size=HELP_PAGE,
     )
-    ctx.reply("\n".join(lines))
 
 
 @feature.on_text(Where.PRIVATE)

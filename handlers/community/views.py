@@ -29,6 +29,10 @@ class LogPage(ListPage):
     KIND = "log.pg"
 
 
+class HelpPage(ListPage):
+    KIND = "help.pg"
+
+
 def settings_line(t: Translator, community: Community) -> Markup:
     quorum = (community.settings or {}).get("quorum")
     quiet = (community.settings or {}).get("quiet") or "22:00-08:00"

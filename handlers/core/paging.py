@@ -104,6 +104,7 @@ def listing(
     *,
     page: type[ListPage],
     needs: Needs = Needs.MEMBER,
+    where: Where = Where.GROUP,
 ) -> Callable[[Lister], Lister]:
     """Declare ``/name`` on ``feature``: a list shown in pages, ``page`` the button that turns them.
 
@@ -118,7 +119,7 @@ def listing(
         async def turn(ctx: Context, pressed: ListPage) -> None:
             show(ctx, await lister(ctx, pressed.page), page, pressed.page)
 
-        feature.commands.append(CommandSpec(name, first, description, Where.GROUP, needs, True))
+        feature.commands.append(CommandSpec(name, first, description, where, needs, True))
         feature.buttons.append(ButtonSpec(page, turn, needs))
         return lister
 

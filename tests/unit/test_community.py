@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from handlers.core.messages import Event, Incoming, MenuUpdate, Person, Reply
+from handlers.core.messages import Chat, Event, Incoming, MenuUpdate, Person, Reply
 from models import AuditEntry, Community, Member
 from tests.support import Driver, answers, buttons, text
 
@@ -186,8 +186,30 @@ async def test_the_group_greeting_and_help_tell_of_duties(driver: Driver) -> Non
         assert word in greeting.lower(), f"{language}: the greeting names duties"
     alice = driver.person("Alice")
     chat = await driver.community(alice)
-    help_text = text(await driver.send(alice, chat, "/help"))
+    help_text = "\n".join(await all_help(driver, alice, chat))
     assert "/duty" in help_text and "/duties" in help_text and "/schedule" in help_text
+
+
+async def all_help(driver: Driver, person: Person, chat: Chat) -> list[str]:
+    """Every page of /help, turned with its ▶ button."""
+    replies = await driver.send(person, chat, "/help")
+    pages = [text(replies)]
+    while forward := [data for label, data in buttons(replies) if label == "▶"]:
+        replies = await driver.press(person, chat, forward[0])
+        pages.append(text(replies))
+    return pages
+
+
+async def test_help_lists_every_command_in_pages_that_fit_a_message(driver: Driver) -> None:
+    """All the commands together are longer than Telegram's 4096 characters in Russian."""
+    for language in ("en", "ru", "zh-hans"):
+        reader = driver.person(f"Reader {language}", language)
+        pages = await all_help(driver, reader, driver.private(reader))
+        assert len(pages) > 1
+        assert all(0 < len(page) <= 4096 for page in pages), language
+        listed = [line.split(" ")[0] for page in pages for line in page.splitlines()[1:]]
+        menu = [f"/{spec.name}" for spec in driver.app.registry.commands.values() if spec.in_menu]
+        assert listed == menu, f"{language}: every command once, in menu order"
 
 
 async def test_plain_text_in_private_gets_one_hint_once_and_never_in_the_group(
