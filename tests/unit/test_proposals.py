@@ -220,23 +220,21 @@ async def test_a_proposal_joins_the_need_and_its_card_gets_a_support_button(
     assert [entry["label"] for entry in logged] == ["#1.1", "#1.2"]
 
 
-@pytest.mark.parametrize(
-    ("command", "says"),
-    [
-        ("/propose", "Which need, and how would you meet it?"),
-        ("/propose 1", "Say how to meet need #1."),
-        ("/propose 7 Buy one", "There is no need #7"),
-        ("/propose one Buy one", "is not a number"),
-        ("/propose 1 " + "x" * (TEXT_LIMIT + 1), "the limit is 500"),
-    ],
-)
-async def test_bad_proposals_get_a_reason_and_an_example(
-    driver: Driver, command: str, says: str
-) -> None:
+BAD_PROPOSALS = [
+    ("/propose", "Which need, and how would you meet it?"),
+    ("/propose 1", "Say how to meet need #1."),
+    ("/propose 7 Buy one", "There is no need #7"),
+    ("/propose one Buy one", "is not a number"),
+    ("/propose 1 " + "x" * (TEXT_LIMIT + 1), "the limit is 500"),
+]
+
+
+async def test_bad_proposals_get_a_reason_and_an_example(driver: Driver) -> None:
     chat, _, bob, _ = await rack_need(driver)
-    reply = text(await driver.send(bob, chat, command))
-    assert says in reply
-    assert "Example: <code>/propose" in reply
+    for command, says in BAD_PROPOSALS:
+        reply = text(await driver.send(bob, chat, command))
+        assert says in reply, command
+        assert "Example: <code>/propose" in reply, command
 
 
 async def test_proposals_are_refused_on_adopted_and_voting_needs_and_beyond_nine(
