@@ -193,6 +193,8 @@ class Service:
             log.exception("could not read update %s", update_id)
             return
         for incoming in events:
+            if incoming.reply_to is not None:
+                await self._postings_recorded(incoming.chat.id)
             replies = await self.app.handle(incoming)
             await self.dispatch(replies)
         self.poke()
@@ -254,6 +256,17 @@ class Service:
             waiting.remove(posting)
             if not waiting:
                 del self._posting[slot]
+
+    async def _postings_recorded(self, chat_id: int) -> None:
+        """Wait until the named messages on their way to ``chat_id`` have their ids recorded.
+
+        A reply to one of them is routed by that record (``Feature.on_reply``), and a reply
+        can come before it is written: the message shows in the chat first.
+        """
+        for (chat, _key), postings in list(self._posting.items()):
+            if chat == chat_id:
+                for posting in list(postings):
+                    await posting.wait()
 
     async def _remember(self, sent: Outgoing, result: Any) -> None:
         """Record the Telegram message id of a keyed message so later work can edit it."""

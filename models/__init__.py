@@ -27,7 +27,16 @@ from models.needs import (
     Problem,
     ProblemStatus,
 )
-from models.polls import Participation, Poll, PollKind, PollVoter, SecretBallot
+from models.polls import (
+    Availability,
+    BlockReason,
+    Participation,
+    Poll,
+    PollKind,
+    PollVoter,
+    SecretBallot,
+    SlotAnswer,
+)
 from models.scheduling import Job, JobState, OutboxMessage, OutboxState, PostedMessage
 from models.skills import (
     MemberSkill,
@@ -40,8 +49,10 @@ from models.skills import (
 
 __all__ = [
     "AuditEntry",
+    "Availability",
     "Away",
     "Base",
+    "BlockReason",
     "Community",
     "Duty",
     "DutyState",
@@ -73,6 +84,7 @@ __all__ = [
     "ShiftPerson",
     "Skill",
     "SkillAlias",
+    "SlotAnswer",
     "Stance",
     "SwapRequest",
     "SwapState",
