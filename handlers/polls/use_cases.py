@@ -201,9 +201,11 @@ async def open_poll(
         number=poll.number,
         question=shorten(question, 200),
     )
+    zero = (0, 0, 0) if meeting else (0,)
+    live = None if hidden else [zero] * len(tidy)
     ctx.send(
         community.chat_id,
-        poll_text(ctx.t, poll, ballots=0, creator=ctx.user.display_name),
+        poll_text(ctx.t, poll, ballots=0, creator=ctx.user.display_name, live=live),
         group_buttons(ctx, ctx.t, poll),
         key=message_key(poll),
     )
