@@ -394,7 +394,9 @@ async def close_poll(
         work.audit(community, None, "poll.everyone_voted", number=poll.number)
     _audit_result(work, t, community, poll, outcome)
     if early:
-        for kind in ("poll.close", "poll.remind", EVERYONE_VOTED):
+        # A check of everyone_voted still due finds the poll closed and does nothing (it may
+        # be the job running now, which must not be marked cancelled).
+        for kind in ("poll.close", "poll.remind"):
             await work.cancel_jobs(kind, poll.id)
     hook = work.registry.close_hooks.get(poll.subject_kind or "")
     if hook is not None:
@@ -471,7 +473,7 @@ def _audit_result(
         if not outcome.winners:
             work.audit(community, None, "poll.no_slot", number=poll.number)
         elif outcome.winner is None:
-            names = ", ".join(slots[i] for i in outcome.winners)
+            names = "; ".join(slots[i] for i in outcome.winners)
             work.audit(community, None, "poll.slots_tied", number=poll.number, slots=names)
         else:
             work.audit(community, None, "poll.slot_chosen", slot=slots[outcome.winner], **numbers)

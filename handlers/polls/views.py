@@ -693,7 +693,8 @@ def verdict(t: Translator, poll: Poll, outcome: Outcome) -> Markup:
     if poll.kind is PollKind.MEETING:
         if not outcome.winners:
             return t("No time slot got a yes.")
-        slots = ", ".join(option_names(t, poll)[i] for i in outcome.winners)
+        # Slots have commas of their own ("Sat 7 Mar, 10:00"): a semicolon between them.
+        slots = "; ".join(option_names(t, poll)[i] for i in outcome.winners)
         if outcome.winner is None:
             return t("Tie between: {slots}. Pick one of them.", slots=slots)
         return t("Best time: <b>{slot}</b>.", slot=slots)

@@ -588,7 +588,7 @@ async def test_a_meeting_poll_ranks_its_slots_and_names_who_can_come(driver: Dri
     caption = result.payload["text"]
     assert "Closed early: everyone has voted." in caption
     # Sat and Sun both have 2 yes and 1 maybe: a tie, both named with who can come.
-    assert "Tie between: Sat 7 Mar, 10:00–12:00 CET, Sun 8 Mar, 15:00 CET." in caption
+    assert "Tie between: Sat 7 Mar, 10:00–12:00 CET; Sun 8 Mar, 15:00 CET." in caption
     assert "Can come to Sun 8 Mar, 15:00 CET: Bob &lt;b&gt;, Carol" in caption
     assert "Maybe: Alice" in caption and "Maybe: Carol" in caption
     assert caption.index("🏆 1. Sat") < caption.index("3. Fri")
