@@ -112,6 +112,8 @@ class Service:
         self._recent_updates: OrderedDict[int, None] = OrderedDict()
         #: Postings of a key in a chat still on their way (several when they are copies).
         self._posting: dict[tuple[int, str], list[asyncio.Event]] = {}
+        #: Per chat, named messages already sent whose ids are being recorded.
+        self._recording: dict[int, list[asyncio.Event]] = {}
         self._draining: asyncio.Task[None] | None = None
         self._drain_again = False
         self._to_finish: tuple[list[int], list[int]] = ([], [])
@@ -193,6 +195,8 @@ class Service:
             log.exception("could not read update %s", update_id)
             return
         for incoming in events:
+            if incoming.reply_to is not None:
+                await self._postings_recorded(incoming.chat.id)
             replies = await self.app.handle(incoming)
             await self.dispatch(replies)
         self.poke()
@@ -246,7 +250,16 @@ class Service:
         self._posting.setdefault(slot, []).append(posting)
         try:
             result = await self.sender.submit(message)
-            await self._remember(message, result)
+            recorded = asyncio.Event()
+            self._recording.setdefault(message.chat_id, []).append(recorded)
+            try:
+                await self._remember(message, result)
+            finally:
+                recorded.set()
+                recording = self._recording[message.chat_id]
+                recording.remove(recorded)
+                if not recording:
+                    del self._recording[message.chat_id]
             return result
         finally:
             posting.set()
@@ -254,6 +267,16 @@ class Service:
             waiting.remove(posting)
             if not waiting:
                 del self._posting[slot]
+
+    async def _postings_recorded(self, chat_id: int) -> None:
+        """Wait until the named messages already sent to ``chat_id`` have their ids recorded.
+
+        A reply to one of them is routed by that record (``Feature.on_reply``), and a reply
+        can come before it is written: the message shows in the chat first. Messages not
+        yet sent cannot be replied to, so a busy chat's queue holds nothing up.
+        """
+        for recorded in list(self._recording.get(chat_id, ())):
+            await recorded.wait()
 
     async def _remember(self, sent: Outgoing, result: Any) -> None:
         """Record the Telegram message id of a keyed message so later work can edit it."""

@@ -126,8 +126,9 @@ def _from_message(message: Mapping[str, Any], bot_username: str, now: datetime) 
     if text is None:
         return []
     match = _COMMAND.match(text) if _starts_with_command(message) else None
+    reply_to = _integer(_object(message, "reply_to_message") or {}, "message_id")
     if match is None:
-        return [Incoming(sender, where, now, text=text, message_id=message_id)]
+        return [Incoming(sender, where, now, text=text, message_id=message_id, reply_to=reply_to)]
     addressed_to = match["bot"]
     if addressed_to and addressed_to.lower() != bot_username.lower():
         return []
@@ -140,6 +141,7 @@ def _from_message(message: Mapping[str, Any], bot_username: str, now: datetime) 
             args=(match["args"] or "").strip(),
             text=text,
             message_id=message_id,
+            reply_to=reply_to,
         )
     ]
 

@@ -63,7 +63,16 @@ from models.needs import (
     ProposalSupport,
 )
 from models.outcomes import PollOutcome
-from models.polls import Participation, Poll, PollKind, PollVoter, SecretBallot
+from models.polls import (
+    Availability,
+    BlockReason,
+    Participation,
+    Poll,
+    PollKind,
+    PollVoter,
+    SecretBallot,
+    SlotAnswer,
+)
 from models.scheduling import Job, JobState, OutboxMessage, OutboxState, PostedMessage
 from models.skills import (
     MemberSkill,
@@ -77,8 +86,10 @@ from models.things import MoveKind, Thing, ThingHolding, ThingMove
 
 __all__ = [
     "AuditEntry",
+    "Availability",
     "Away",
     "Base",
+    "BlockReason",
     "Budget",
     "BudgetPick",
     "BudgetVoter",
@@ -139,6 +150,7 @@ __all__ = [
     "Signature",
     "Skill",
     "SkillAlias",
+    "SlotAnswer",
     "Stance",
     "SwapRequest",
     "SwapState",

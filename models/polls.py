@@ -12,6 +12,14 @@ way back from a ballot to a member. Neither table has a timestamp or a
 serial id, and on SQLite both are WITHOUT ROWID tables, so not even the
 order in which rows were written is kept. handlers.core.ballots is the one
 place that reads or writes them.
+
+A consent poll's block reasons (``poll_block_reasons``) are kept the same
+way, by the voter's ballot token, and deleted at the close once the result
+has published them without names (handlers.polls.blocks is their one place).
+
+Meeting polls (``/poll when``) are not secret: who can come when is the point
+of them, so their answers (``poll_slot_answers``) name the member openly and
+never touch the ballot box.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,6 +49,16 @@ class PollKind(enum.StrEnum):
     SINGLE = "single"
     APPROVAL = "approval"
     RANKED = "ranked"
+    CONSENT = "consent"
+    MEETING = "meeting"
+
+
+class Availability(enum.StrEnum):
+    """A member's answer for one time slot of a meeting poll."""
+
+    YES = "yes"
+    MAYBE = "maybe"
+    NO = "no"
 
 
 class Poll(Numbered, Base):
@@ -49,6 +68,11 @@ class Poll(Numbered, Base):
     feature opened it (``("need", 7)`` for /adopt); plain /poll leaves them empty.
     ``quorum`` and ``electorate`` are fixed at opening, like the voter list.
     ``result`` keeps the count as published, for pages and exports.
+    ``hidden``: no counts are shown before the close. ``keep_open``: the poll
+    runs to its deadline even once everyone has voted. ``slots`` (meeting
+    polls only): each time slot as ``[start, end]`` in ISO 8601 UTC, ``end``
+    null for a slot with a start only; ``options`` then holds the slots as
+    they were written.
     """
 
     __tablename__ = "polls"
@@ -74,6 +98,9 @@ class Poll(Numbered, Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Makes ballot tokens while the poll is open; erased (None) when it closes.
     ballot_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
+    keep_open: Mapped[bool] = mapped_column(default=False, server_default=false())
+    slots: Mapped[list[list[str | None]] | None] = mapped_column(JSON)
 
     @property
     def is_open(self) -> bool:
@@ -120,3 +147,30 @@ class Participation(Base):
         ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class BlockReason(Base):
+    """A consent poll's block, by ballot token: ``reason`` None while the voter has pressed
+    Block and not yet said why (the block does not count until they do)."""
+
+    __tablename__ = "poll_block_reasons"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SlotAnswer(Base):
+    """One member's answer for one time slot of a meeting poll; open, not secret."""
+
+    __tablename__ = "poll_slot_answers"
+
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("polls.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    slot: Mapped[int] = mapped_column(primary_key=True)
+    answer: Mapped[Availability]

@@ -78,7 +78,11 @@ class PostedMessage(Base):
 
     __tablename__ = "posted_messages"
     # Key first: edits look up (chat, key), the close of a poll finds every chat with a key.
-    __table_args__ = (Index("ix_posted_messages_key_chat_id", "key", "chat_id"),)
+    # (chat, message): a member's reply to a bot message is routed by the key it carries.
+    __table_args__ = (
+        Index("ix_posted_messages_key_chat_id", "key", "chat_id"),
+        Index("ix_posted_messages_chat_id_message_id", "chat_id", "message_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)

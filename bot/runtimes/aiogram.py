@@ -25,6 +25,7 @@ from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
     BufferedInputFile,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -88,6 +89,7 @@ class AiogramRuntime:
 
     async def deliver(self, message: Outgoing) -> Any:
         markup = _markup(message)
+        send_markup = markup or _force_reply(message)
         reply = _reply(message)
         try:
             if message.edit_message_id is not None:
@@ -105,7 +107,7 @@ class AiogramRuntime:
                     BufferedInputFile(message.photo, "chart.png"),
                     caption=message.text or None,
                     parse_mode="HTML",
-                    reply_markup=markup,
+                    reply_markup=send_markup,
                     reply_parameters=reply,
                 )
             if message.document is not None:
@@ -114,14 +116,14 @@ class AiogramRuntime:
                     BufferedInputFile(message.document.content, message.document.filename),
                     caption=message.text or None,
                     parse_mode="HTML",
-                    reply_markup=markup,
+                    reply_markup=send_markup,
                     reply_parameters=reply,
                 )
             return await self.bot.send_message(
                 message.chat_id,
                 message.text,
                 parse_mode="HTML",
-                reply_markup=markup,
+                reply_markup=send_markup,
                 reply_parameters=reply,
                 link_preview_options=LinkPreviewOptions(is_disabled=message.disable_preview),
             )
@@ -170,6 +172,11 @@ def _markup(message: Outgoing) -> InlineKeyboardMarkup | None:
             for row in message.buttons
         ]
     )
+
+
+def _force_reply(message: Outgoing) -> ForceReply | None:
+    """Open the reader's reply to a question the bot asks (what they type next answers it)."""
+    return ForceReply() if message.force_reply else None
 
 
 def _reply(message: Outgoing) -> ReplyParameters | None:

@@ -17,6 +17,7 @@ from telegram import (
     Bot,
     BotCommand,
     BotCommandScopeChat,
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
@@ -85,6 +86,7 @@ class PTBRuntime:
 
     async def deliver(self, message: Outgoing) -> Any:
         markup = _markup(message)
+        send_markup = markup or _force_reply(message)
         reply = _reply(message)
         preview = LinkPreviewOptions(is_disabled=message.disable_preview)
         try:
@@ -103,7 +105,7 @@ class PTBRuntime:
                     message.photo,
                     caption=message.text or None,
                     parse_mode="HTML",
-                    reply_markup=markup,
+                    reply_markup=send_markup,
                     reply_parameters=reply,
                     filename="chart.png",
                 )
@@ -114,14 +116,14 @@ class PTBRuntime:
                     filename=message.document.filename,
                     caption=message.text or None,
                     parse_mode="HTML",
-                    reply_markup=markup,
+                    reply_markup=send_markup,
                     reply_parameters=reply,
                 )
             return await self.bot.send_message(
                 message.chat_id,
                 message.text,
                 parse_mode="HTML",
-                reply_markup=markup,
+                reply_markup=send_markup,
                 reply_parameters=reply,
                 link_preview_options=preview,
             )
@@ -174,6 +176,11 @@ def _markup(message: Outgoing) -> InlineKeyboardMarkup | None:
             for row in message.buttons
         ]
     )
+
+
+def _force_reply(message: Outgoing) -> ForceReply | None:
+    """Open the reader's reply to a question the bot asks (what they type next answers it)."""
+    return ForceReply() if message.force_reply else None
 
 
 def _reply(message: Outgoing) -> ReplyParameters | None:

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.core.buttons import BadAction
 from handlers.core.context import Context, Services, UserError, reader_language
 from handlers.core.i18n import Translator, resolve_language
+from handlers.core.jobs import posted_key
 from handlers.core.messages import (
     ANSWER_LIMIT,
     CallbackAnswer,
@@ -152,9 +153,23 @@ class App:
             await self._dispatch_command(ctx)
             return
         if incoming.text:
+            if await self._dispatch_reply(ctx):
+                return
             where = Where.PRIVATE if incoming.chat.is_private else Where.GROUP
             if (run_text := self.registry.texts.get(where)) is not None:
                 await run_text(ctx)
+
+    async def _dispatch_reply(self, ctx: Context) -> bool:
+        """A reply to a message posted under a key some feature answers: run it, say True."""
+        replied = ctx.incoming.reply_to
+        if replied is None or not self.registry.replies:
+            return False
+        key = await posted_key(ctx.session, ctx.incoming.chat.id, replied)
+        run = self.registry.replies.get(key.partition(":")[0]) if key else None
+        if run is None:
+            return False
+        await run(ctx, key)
+        return True
 
     async def _dispatch_command(self, ctx: Context) -> None:
         name = (ctx.incoming.command or "").lower()

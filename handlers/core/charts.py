@@ -1,4 +1,10 @@
-"""Poll result charts: a horizontal bar chart rendered to PNG bytes.
+"""Poll result charts: horizontal bars, one stacked bar per row, or a grid, as PNG bytes.
+
+Three layouts share the fonts, the header and the child process: ``bars``
+(one bar per option, the default), ``stacked`` (each row one bar cut into
+segments, one per series, with a legend: a consent poll's agree / abstain /
+disagree / block) and ``grid`` (rows × columns of counts, each cell shaded
+by its count: a meeting poll's slots × yes / maybe / no, best rows marked).
 
 matplotlib is imported inside the functions, not at module level: it costs a
 noticeable share of a second to import and only poll results need it, so the
@@ -257,10 +263,7 @@ def render_result_chart(
         figure = result_chart_figure(
             title, labels, values, value_labels=value_labels, subtitle=subtitle
         )
-        buffer = io.BytesIO()
-        # No "Software" tag: the bytes then depend only on the inputs and fonts.
-        figure.savefig(buffer, format="png", metadata={"Software": None})
-        return buffer.getvalue()
+        return _png(figure)
 
 
 def result_chart_figure(
@@ -289,33 +292,43 @@ def result_chart_figure(
     return _figure(title, labels, values, value_labels, subtitle)
 
 
-def _figure(
+@dataclass(slots=True)
+class _Frame:
+    """A figure with its header drawn and the fonts chosen for its texts."""
+
+    fig: Figure
+    height_px: float
+    header_px: float
+    regular: Any
+    small: Any
+    bold_small: Any
+    covered: frozenset[int]
+
+
+def _frame(
     title: str,
-    labels: Sequence[str],
-    values: Sequence[float],
-    value_labels: Sequence[str],
     subtitle: str | None,
-) -> Figure:
+    body_px: float,
+    texts: Sequence[str],
+    bold_texts: Sequence[str] = (),
+) -> _Frame:
+    """A figure ``body_px`` tall below its title and subtitle, which are drawn; its fonts
+    cover ``texts`` (and, in bold, the title and ``bold_texts``)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
-    from matplotlib.transforms import offset_copy
 
-    families, covered = _fonts("normal", _letters(subtitle, *labels, *value_labels))
-    bold_families, bold_covered = _fonts("bold", _letters(title))
+    families, covered = _fonts("normal", _letters(subtitle, *texts))
+    bold_families, bold_covered = _fonts("bold", _letters(title, *bold_texts))
     title_text = _drawable(title, bold_covered)
     subtitle_text = _drawable(subtitle, covered) if subtitle else None
-
-    n = len(labels)
     header_px = _PAD_PX + (_TITLE_PX if title_text else 0) + (_SUBTITLE_PX if subtitle_text else 0)
-    height_px = header_px + n * _ROW_PX + _PAD_PX
+    height_px = header_px + body_px + _PAD_PX
     fig = Figure(figsize=(WIDTH_PX / _DPI, height_px / _DPI), dpi=_DPI, facecolor="white")
     FigureCanvasAgg(fig)  # attaches itself as fig.canvas; measuring text needs it
-    regular = FontProperties(family=list(families), size=11)
-    small = FontProperties(family=list(families), size=10.5)
     bold = FontProperties(family=list(bold_families), size=14, weight="bold")
+    small = FontProperties(family=list(families), size=10.5)
     text_px = WIDTH_PX - 2 * _PAD_PX
-
     if title_text:
         artist = fig.text(
             _PAD_PX / WIDTH_PX,
@@ -338,6 +351,30 @@ def _figure(
             parse_math=False,
         )
         _shorten(artist, text_px)
+    return _Frame(
+        fig,
+        height_px,
+        header_px,
+        FontProperties(family=list(families), size=11),
+        small,
+        FontProperties(family=list(bold_families), size=11, weight="bold"),
+        covered,
+    )
+
+
+def _figure(
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float],
+    value_labels: Sequence[str],
+    subtitle: str | None,
+) -> Figure:
+    from matplotlib.transforms import offset_copy
+
+    n = len(labels)
+    frame = _frame(title, subtitle, n * _ROW_PX, [*labels, *value_labels])
+    fig, height_px, covered = frame.fig, frame.height_px, frame.covered
+    regular, small = frame.regular, frame.small
 
     label_texts = [_drawable(label, covered) or f"{row + 1}." for row, label in enumerate(labels)]
     value_texts = [
@@ -346,7 +383,7 @@ def _figure(
     ]
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
 
-    def width(text: str, font: FontProperties) -> float:
+    def width(text: str, font: Any) -> float:
         return float(renderer.get_text_width_height_descent(text, font, ismath=False)[0])
 
     # Columns follow the texts: labels get the width of the longest one (up to a cap), and
@@ -410,6 +447,259 @@ def _figure(
     return fig
 
 
+def render_stacked_chart(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[str],
+    cells: Sequence[Sequence[float]],
+    colours: Sequence[str],
+    *,
+    subtitle: str | None = None,
+) -> bytes:
+    """Each row of ``cells`` as one bar cut into a segment per series, with a legend.
+
+    Rows are as long as their totals (the longest fills the width); a
+    segment wide enough shows its count. ``labels`` may all be empty (one
+    row needs none): the bars then take the whole width. ``series`` names
+    each segment in the legend, in the colour of ``colours``.
+    """
+    with _RENDER_LOCK:
+        figure = stacked_chart_figure(title, labels, series, cells, colours, subtitle=subtitle)
+        return _png(figure)
+
+
+def render_grid_chart(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[str],
+    cells: Sequence[Sequence[float]],
+    colours: Sequence[str],
+    *,
+    highlight: Sequence[int] = (),
+    subtitle: str | None = None,
+) -> bytes:
+    """A table of counts: a row per label, a column per series, each cell tinted by its count.
+
+    The rows in ``highlight`` (the best) are marked with a band and a bold label.
+    """
+    with _RENDER_LOCK:
+        figure = grid_chart_figure(
+            title, labels, series, cells, colours, highlight=highlight, subtitle=subtitle
+        )
+        return _png(figure)
+
+
+def _png(figure: Figure) -> bytes:
+    # No "Software" tag: the bytes then depend only on the inputs and fonts.
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _check_cells(
+    labels: Sequence[str], series: Sequence[str], cells: Sequence[Sequence[float]], colours: Any
+) -> None:
+    if not labels or not series:
+        raise ValueError("a chart needs at least one row and one series")
+    if len(cells) != len(labels) or any(len(row) != len(series) for row in cells):
+        raise ValueError("cells must have a row per label and a column per series")
+    if len(colours) != len(series):
+        raise ValueError("a colour per series")
+    if not all(math.isfinite(v) and v >= 0 for row in cells for v in row):
+        raise ValueError("values must be finite and non-negative")
+
+
+def _label_column(frame: _Frame, labels: Sequence[str], font: Any) -> tuple[list[str], float]:
+    """The labels as they can be drawn, and the width of their column (0 when all empty)."""
+    texts = [
+        _drawable(label, frame.covered) or (f"{i + 1}." if label else "")
+        for i, label in enumerate(labels)
+    ]
+    if not any(texts):
+        return texts, 0.0
+    renderer = frame.fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    widest = max(
+        float(renderer.get_text_width_height_descent(text, font, ismath=False)[0]) for text in texts
+    )
+    return texts, min(widest, _MAX_LABEL_COL_PX)
+
+
+_LEGEND_PX = 30
+_SEGMENT_TEXT_PX = 28
+
+
+def stacked_chart_figure(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[str],
+    cells: Sequence[Sequence[float]],
+    colours: Sequence[str],
+    *,
+    subtitle: str | None = None,
+) -> Figure:
+    """The chart of :func:`render_stacked_chart`, laid out but not yet encoded."""
+    from matplotlib.patches import Patch
+
+    _check_cells(labels, series, cells, colours)
+    n = len(labels)
+    frame = _frame(title, subtitle, n * _ROW_PX + _LEGEND_PX, [*labels, *series])
+    fig, height_px = frame.fig, frame.height_px
+    label_texts, label_col = _label_column(frame, labels, frame.regular)
+    left_px = _PAD_PX + (label_col + _GAP_PX if label_col else 0)
+    bars_px = WIDTH_PX - _PAD_PX - left_px
+    ax = fig.add_axes(
+        (
+            left_px / WIDTH_PX,
+            (_PAD_PX + _LEGEND_PX) / height_px,
+            bars_px / WIDTH_PX,
+            n * _ROW_PX / height_px,
+        )
+    )
+    ax.set_axis_off()
+    top = max(sum(row) for row in cells)
+    ax.set_xlim(0, top or 1)
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.barh(range(n), [top or 1] * n, height=0.62, color=_TRACK_COLOUR)
+    scale = bars_px / (top or 1)
+    for row, values in enumerate(cells):
+        left = 0.0
+        for value, colour in zip(values, colours, strict=True):
+            if value:
+                ax.barh(row, value, left=left, height=0.62, color=colour)
+                if value * scale >= _SEGMENT_TEXT_PX:
+                    ax.text(
+                        left + value / 2,
+                        row,
+                        f"{value:g}",
+                        fontproperties=frame.bold_small,
+                        color="white",
+                        ha="center",
+                        va="center",
+                        parse_math=False,
+                    )
+            left += value
+        if label_texts[row]:
+            artist = ax.text(
+                -_GAP_PX / scale,
+                row,
+                label_texts[row],
+                fontproperties=frame.regular,
+                color=_TEXT_COLOUR,
+                ha="right",
+                va="center",
+                parse_math=False,
+            )
+            _shorten(artist, label_col)
+    names = [_drawable(name, frame.covered) or f"{i + 1}" for i, name in enumerate(series)]
+    handles = [Patch(color=colour, label=name) for colour, name in zip(colours, names, strict=True)]
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, _PAD_PX / 2 / height_px),
+        ncol=len(handles),
+        frameon=False,
+        prop=frame.small,
+        handlelength=1.0,
+        columnspacing=1.4,
+    )
+    return fig
+
+
+_CELL_PX = 96
+
+
+def grid_chart_figure(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[str],
+    cells: Sequence[Sequence[float]],
+    colours: Sequence[str],
+    *,
+    highlight: Sequence[int] = (),
+    subtitle: str | None = None,
+) -> Figure:
+    """The chart of :func:`render_grid_chart`, laid out but not yet encoded."""
+    from matplotlib.colors import to_rgba
+    from matplotlib.patches import FancyBboxPatch, Rectangle
+
+    _check_cells(labels, series, cells, colours)
+    n, columns = len(labels), len(series)
+    frame = _frame(title, subtitle, (n + 1) * _ROW_PX, [*labels, *series], [*labels, *series])
+    fig, height_px = frame.fig, frame.height_px
+    grid_px = columns * _CELL_PX
+    label_texts, label_col = _label_column(frame, labels, frame.bold_small)
+    label_col = min(max(label_col, 1.0), WIDTH_PX - 2 * _PAD_PX - _GAP_PX - grid_px)
+    left_px = _PAD_PX + label_col + _GAP_PX
+    ax = fig.add_axes(
+        (left_px / WIDTH_PX, _PAD_PX / height_px, grid_px / WIDTH_PX, (n + 1) * _ROW_PX / height_px)
+    )
+    ax.set_axis_off()
+    ax.set_xlim(0, columns)
+    ax.set_ylim(n, -1)
+    scale = _CELL_PX  # pixels per column unit
+    best = set(highlight)
+    for row in best:
+        ax.add_patch(
+            Rectangle(
+                (-(label_col + _GAP_PX) / scale, row),
+                columns + (label_col + _GAP_PX) / scale,
+                1,
+                color=_TRACK_COLOUR,
+                zorder=0,
+                clip_on=False,
+            )
+        )
+    names = [_drawable(name, frame.covered) or f"{i + 1}" for i, name in enumerate(series)]
+    for column, name in enumerate(names):
+        artist = ax.text(
+            column + 0.5,
+            -0.5,
+            name,
+            fontproperties=frame.bold_small,
+            color=_TEXT_COLOUR,
+            ha="center",
+            va="center",
+            parse_math=False,
+        )
+        _shorten(artist, _CELL_PX - _GAP_PX)
+    top = max((v for row in cells for v in row), default=0) or 1
+    for row, values in enumerate(cells):
+        for column, (value, colour) in enumerate(zip(values, colours, strict=True)):
+            shade = to_rgba(colour, 0.12 + 0.88 * value / top)
+            ax.add_patch(
+                FancyBboxPatch(
+                    (column + 0.08, row + 0.12),
+                    0.84,
+                    0.76,
+                    boxstyle="round,pad=0,rounding_size=0.12",
+                    color=shade,
+                    mutation_aspect=scale / _ROW_PX,
+                )
+            )
+            ax.text(
+                column + 0.5,
+                row + 0.5,
+                f"{value:g}",
+                fontproperties=frame.bold_small,
+                color="white" if value / top > 0.55 else _TEXT_COLOUR,
+                ha="center",
+                va="center",
+                parse_math=False,
+            )
+        artist = ax.text(
+            -_GAP_PX / scale,
+            row + 0.5,
+            label_texts[row],
+            fontproperties=frame.bold_small if row in best else frame.regular,
+            color=_TEXT_COLOUR,
+            ha="right",
+            va="center",
+            parse_math=False,
+        )
+        _shorten(artist, label_col)
+    return fig
+
+
 CHART_TIMEOUT = 60.0
 
 
@@ -421,6 +711,10 @@ class ChartRequest:
     takes a child process and half a second or more, which must not happen
     while the closing transaction holds its locks. The outbox drain draws it
     once the claim has committed (see ``handlers.core.jobs.Claimed``).
+
+    ``layout`` is ``bars`` (``values`` and ``value_labels`` per label),
+    ``stacked`` or ``grid`` (``series``, ``cells`` — a row per label, a value
+    per series — ``colours`` per series, and for a grid the ``highlight`` rows).
     """
 
     title: str
@@ -428,15 +722,29 @@ class ChartRequest:
     values: tuple[float, ...]
     value_labels: tuple[str, ...] | None = None
     subtitle: str | None = None
+    layout: str = "bars"
+    series: tuple[str, ...] = ()
+    cells: tuple[tuple[float, ...], ...] = ()
+    colours: tuple[str, ...] = ()
+    highlight: tuple[int, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "title": self.title,
             "labels": list(self.labels),
             "values": list(self.values),
             "value_labels": list(self.value_labels) if self.value_labels is not None else None,
             "subtitle": self.subtitle,
         }
+        if self.layout != "bars":
+            data.update(
+                layout=self.layout,
+                series=list(self.series),
+                cells=[list(row) for row in self.cells],
+                colours=list(self.colours),
+                highlight=list(self.highlight),
+            )
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ChartRequest:
@@ -447,9 +755,33 @@ class ChartRequest:
             values=tuple(data["values"]),
             value_labels=tuple(value_labels) if value_labels is not None else None,
             subtitle=data.get("subtitle"),
+            layout=data.get("layout", "bars"),
+            series=tuple(data.get("series", ())),
+            cells=tuple(tuple(row) for row in data.get("cells", ())),
+            colours=tuple(data.get("colours", ())),
+            highlight=tuple(data.get("highlight", ())),
         )
 
     def render(self) -> bytes:
+        if self.layout == "stacked":
+            return render_stacked_chart(
+                self.title,
+                self.labels,
+                self.series,
+                self.cells,
+                self.colours,
+                subtitle=self.subtitle,
+            )
+        if self.layout == "grid":
+            return render_grid_chart(
+                self.title,
+                self.labels,
+                self.series,
+                self.cells,
+                self.colours,
+                highlight=self.highlight,
+                subtitle=self.subtitle,
+            )
         return render_result_chart(
             self.title,
             self.labels,

@@ -294,13 +294,16 @@ class Context(Work):
         *,
         key: str | None = None,
         copies: bool = False,
+        force_reply: bool = False,
     ) -> Outgoing:
+        """A message to ``chat_id`` after the commit; see ``Outgoing`` for ``force_reply``."""
         out = Outgoing(
             chat_id=chat_id,
             text=str(text),
             buttons=[list(row) for row in buttons],
             key=key,
             copies=copies,
+            force_reply=force_reply,
         )
         self.replies.append(out)
         return out
@@ -311,9 +314,14 @@ class Context(Work):
         """Replace every message posted under ``key`` in ``chat_id`` now, not via the outbox.
 
         When the pressed message is in that chat it is one of them (a private
-        ballot pressed), and it is edited even if it was never named.
+        ballot pressed), and it is edited even if it was never named. A message
+        the sender wrote (a command, a reply) is no copy of anything.
         """
-        pressed = self.incoming.message_id if self.incoming.chat.id == chat_id else None
+        pressed = (
+            self.incoming.message_id
+            if self.incoming.chat.id == chat_id and self.incoming.callback_id is not None
+            else None
+        )
         self.replies.append(
             Outgoing(
                 chat_id=chat_id,

@@ -163,6 +163,17 @@ async def chats_with_posted(session: AsyncSession, key: str) -> list[int]:
     return list(found)
 
 
+async def posted_key(session: AsyncSession, chat_id: int, message_id: int) -> str | None:
+    """The key the message ``message_id`` of ``chat_id`` was posted under, if it was named."""
+    found: str | None = await session.scalar(
+        select(PostedMessage.key)
+        .where(PostedMessage.chat_id == chat_id, PostedMessage.message_id == message_id)
+        .order_by(PostedMessage.id.desc())
+        .limit(1)
+    )
+    return found
+
+
 async def record_posted(
     sessions: async_sessionmaker[AsyncSession], sent: Outgoing, message_id: int, now: datetime
 ) -> None:

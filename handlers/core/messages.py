@@ -74,7 +74,8 @@ class Incoming:
     """Who did what, where and when.
 
     Exactly one of ``command``, ``callback_data``, ``event`` or plain ``text``
-    says what happened. Whether the sender is a chat admin is not here: it
+    says what happened. ``reply_to`` is the id of the message a text answers
+    (a reply), so a reply to a bot's question reaches the feature that asked. Whether the sender is a chat admin is not here: it
     costs an API call, so the app asks only for commands that declare they
     need it (``Feature.command(asks_admin=True)``), see ``Context.sender_is_admin``.
     """
@@ -92,6 +93,7 @@ class Incoming:
     subject: Person | None = None
     new_chat_id: int | None = None
     old_chat_id: int | None = None
+    reply_to: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,8 @@ class Outgoing:
     too (up to ``MAX_COPIES``, newest kept), and an edit of the key edits every
     copy — a private ballot and its reminder both follow the vote. An edit with
     both ``edit_message_id`` and ``edit_key`` edits that message and the copies.
+    ``force_reply`` (a message without buttons) opens the reader's reply to it, so
+    what they type next answers it (Telegram's ForceReply).
     """
 
     chat_id: int
@@ -133,6 +137,7 @@ class Outgoing:
     key: str | None = None
     edit_key: str | None = None
     copies: bool = False
+    force_reply: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,11 @@ class Outcome:
 
     ``passed`` is what a decision by vote needs: for a single-choice poll
     with exactly two options (yes/no style, "yes" first) it means option 0
-    got strictly more votes than option 1 and the poll is valid; for every
-    other poll it means the poll is valid and has a single winner.
+    got strictly more votes than option 1 and the poll is valid; for a
+    consent poll (``counts``: agree, abstain, disagree, blocks) that it is
+    valid, nobody blocked and agree beat disagree (``tally.decide_consent``);
+    for a meeting poll (``counts``: the yes per time slot) that one slot is
+    best; for every other poll that the poll is valid and has a single winner.
     """
 
     ballots: int

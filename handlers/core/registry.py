@@ -2,8 +2,8 @@
 
 Like an aiogram ``Router`` per module and ``dp.include_routers(...)``: each
 feature package builds one ``Feature`` and decorates its use cases with it —
-commands, buttons, events, plain text, jobs, hooks run when a poll it opened
-closes, hooks run when someone joins or leaves a roster, the community settings
+commands, buttons, events, plain text, replies to its own messages, jobs, hooks run when a
+poll it opened closes, hooks run when someone joins or leaves a roster, the community settings
 /setup changes, and how its audit entries read (a list in pages is declared with
 ``handlers.core.paging.listing``). ``Registry`` joins
 the features an app is given and refuses anything declared twice. Nothing
@@ -29,11 +29,13 @@ if TYPE_CHECKING:
 
 # What the declared functions are called with is the context's business
 # (handlers.core.context): a use case gets a Context (and a button's value), a job a
-# JobContext and a ref id, a close hook a Work, the Poll and its Outcome, the vote
-# opener a Work (a Context or a JobContext), the Community and a VoteRequest, a roster hook a Work, the Community, the user id and
+# JobContext and a ref id, a reply use case a Context and the key of the message answered,
+# a close hook a Work, the Poll and its Outcome, the vote opener a Work (a Context or a
+# JobContext), the Community and a VoteRequest, a roster hook a Work, the Community, the user id and
 # whether they joined (True) or left (False). This module only keeps them.
 UseCase = Callable[..., Awaitable[None]]
 ButtonCase = Callable[..., Awaitable[None]]
+ReplyCase = Callable[..., Awaitable[None]]
 JobRunner = Callable[..., Awaitable[None]]
 CloseHook = Callable[..., Awaitable[None]]
 RosterHook = Callable[..., Awaitable[None]]
@@ -111,6 +113,7 @@ class Feature:
     buttons: list[ButtonSpec] = field(default_factory=list)
     events: dict[Event, UseCase] = field(default_factory=dict)
     texts: dict[Where, UseCase] = field(default_factory=dict)
+    replies: dict[str, ReplyCase] = field(default_factory=dict)
     jobs: dict[str, JobRunner] = field(default_factory=dict)
     close_hooks: dict[str, CloseHook] = field(default_factory=dict)
     audit_templates: dict[str, str] = field(default_factory=dict)
@@ -160,6 +163,21 @@ class Feature:
 
         def declare(run: F) -> F:
             self.texts[where] = run
+            return run
+
+        return declare
+
+    def on_reply(self, prefix: str) -> Callable[[F], F]:
+        """``run(ctx, key)`` for text that replies to a message posted under ``prefix:…``.
+
+        In any chat: the key the message was posted under (``Outgoing.key``) says
+        which feature asked and about what, so the reply comes here instead of
+        to the chat's plain-text handler. A reply to any other message is plain
+        text as before.
+        """
+
+        def declare(run: F) -> F:
+            self.replies[prefix] = run
             return run
 
         return declare
@@ -227,6 +245,7 @@ class Feature:
             for table, theirs in (
                 (self.events, part.events),
                 (self.texts, part.texts),
+                (self.replies, part.replies),
                 (self.jobs, part.jobs),
                 (self.close_hooks, part.close_hooks),
                 (self.audit_templates, part.audit_templates),
@@ -253,6 +272,8 @@ class Registry:
         self.buttons: dict[str, ButtonSpec] = {}
         self.events: dict[Event, list[UseCase]] = {}
         self.texts: dict[Where, UseCase] = {}
+        #: What a reply to a message posted under ``prefix:…`` runs, by prefix.
+        self.replies: dict[str, ReplyCase] = {}
         self.jobs: dict[str, JobRunner] = {}
         self.close_hooks: dict[str, CloseHook] = {}
         self.audit_templates: dict[str, str] = {}
@@ -275,6 +296,8 @@ class Registry:
                 self.events.setdefault(event, []).append(run)
             for where, run in feature.texts.items():
                 _add(self.texts, where, run, f"plain text in {where.value} chats")
+            for prefix, run in feature.replies.items():
+                _add(self.replies, prefix, run, f"replies to {prefix} messages")
             for kind, job in feature.jobs.items():
                 _add(self.jobs, kind, job, f"job kind {kind}")
             for subject, hook in feature.close_hooks.items():

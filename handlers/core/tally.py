@@ -1,4 +1,4 @@
-"""Vote-counting rules for polls: plurality, approval and instant-runoff.
+"""Vote-counting rules for polls: plurality, approval, instant-runoff, consent, meeting slots.
 
 Kept pure (plain integers in, frozen dataclasses out, no I/O) so the rules can
 be property-tested exhaustively and the storage/Telegram layers only have to
@@ -11,6 +11,7 @@ That grouping is also what keeps 10,000 ballots well inside the time budget.
 
 from __future__ import annotations
 
+import enum
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -255,3 +256,93 @@ def shares(counts: Sequence[int], total: int) -> tuple[float, ...]:
     if total == 0:
         return tuple(0.0 for _ in counts)
     return tuple(100.0 * c / total for c in counts)
+
+
+class ConsentRule(enum.StrEnum):
+    """Which rule decided a consent poll, in the order they are applied."""
+
+    NO_QUORUM = "no_quorum"
+    NO_VOTES = "no_votes"
+    BLOCKED = "blocked"
+    PASSED = "passed"
+    OUTVOTED = "outvoted"
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentResult:
+    """The count of a consent poll and the rule that decided it."""
+
+    agree: int
+    abstain: int
+    disagree: int
+    blocks: int
+    rule: ConsentRule
+
+    @property
+    def passed(self) -> bool:
+        return self.rule is ConsentRule.PASSED
+
+
+def decide_consent(
+    agree: int, abstain: int, disagree: int, blocks: int, *, valid: bool
+) -> ConsentResult:
+    """A proposal passes by consent when nobody blocks it and more agree than disagree.
+
+    Applied in order, the first that holds decides: without quorum (``valid``
+    false) there is no decision; with no ballots at all nothing passed; one
+    block stops it whatever the others say; then agree must beat disagree
+    strictly (a tie does not pass). Abstentions count for turnout only. Only
+    blocks given with a reason reach this count.
+    """
+    if min(agree, abstain, disagree, blocks) < 0:
+        raise ValueError("counts must be non-negative")
+    if not valid:
+        rule = ConsentRule.NO_QUORUM
+    elif agree + abstain + disagree + blocks == 0:
+        rule = ConsentRule.NO_VOTES
+    elif blocks:
+        rule = ConsentRule.BLOCKED
+    elif agree > disagree:
+        rule = ConsentRule.PASSED
+    else:
+        rule = ConsentRule.OUTVOTED
+    return ConsentResult(agree, abstain, disagree, blocks, rule)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotCount:
+    """How many said yes, maybe and no to one time slot of a meeting poll."""
+
+    yes: int
+    maybe: int
+    no: int
+
+
+def rank_slots(counts: Sequence[SlotCount]) -> tuple[tuple[int, ...], ...]:
+    """Slot indices best first, in groups of slots that are level.
+
+    More yes is better; between equal yes, more maybe; slots equal in both
+    are one group (a tie), listed in their own order (the polls list slots by
+    time, so the earlier first). No answers are not weighed: someone who
+    cannot come is already not a yes.
+    """
+    order = sorted(range(len(counts)), key=lambda i: (-counts[i].yes, -counts[i].maybe, i))
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and _level(counts[groups[-1][0]], counts[i]):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return tuple(tuple(group) for group in groups)
+
+
+def best_slots(counts: Sequence[SlotCount]) -> tuple[int, ...]:
+    """The slots tied for best, or none when no slot has a single yes."""
+    ranking = rank_slots(counts)
+    if not ranking or counts[ranking[0][0]].yes == 0:
+        return ()
+    return ranking[0]
+
+
+def _level(a: SlotCount, b: SlotCount) -> bool:
+    return (a.yes, a.maybe) == (b.yes, b.maybe)
