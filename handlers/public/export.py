@@ -304,11 +304,12 @@ def as_document(snapshot: Snapshot) -> Row:
         {**_json(_budget(b)), "items": [_json(i) for i in _items(b)]} for b in snapshot.budgets.rows
     ]
     document["audit"] = [_json(row) for row in _audit(snapshot)]
+    document["audit_total"] = snapshot.audit.total  # more than "audit" holds when it was cut
     return document
 
 
 def as_json(snapshot: Snapshot) -> bytes:
-    return json.dumps(as_document(snapshot), ensure_ascii=False, indent=2).encode()
+    return json.dumps(as_document(snapshot), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _cell(value: Any) -> str:

@@ -25,7 +25,7 @@ from bot.web.site import PublicSite, Source
 from handlers.core import limits
 from handlers.core.i18n import Translator
 from handlers.core.messages import Outgoing
-from handlers.public import export
+from handlers.public import export, use_cases
 from handlers.public.rules import Money
 from handlers.public.snapshot import (
     AuditRow,
@@ -250,7 +250,9 @@ async def test_the_page_links_its_exports(driver: Driver) -> None:
 # /export in the chat
 
 
-async def test_a_member_gets_json_or_a_zip_of_csv_files(driver: Driver) -> None:
+async def test_a_member_gets_json_or_a_zip_of_csv_files(
+    driver: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
     alice, bob, stranger = driver.person("Alice"), driver.person("Bob"), driver.person("Eve")
     chat = await driver.community(alice, bob)
     await driver.send(bob, chat, "/report The lift is stuck")
@@ -270,6 +272,15 @@ async def test_a_member_gets_json_or_a_zip_of_csv_files(driver: Driver) -> None:
     assert reply.document.mime_type == "application/zip"
     assert "plan.csv" in zipfile.ZipFile(io.BytesIO(reply.document.content)).namelist()
     assert f"Public page: {PAGES}/public/" in reply.text
+
+    assert "audit log entries" not in reply.text
+
+    monkeypatch.setattr(use_cases, "EXPORT_LOG", 2)
+    (reply,) = await driver.send(bob, chat, "/export")
+    assert isinstance(reply, Outgoing) and reply.document is not None
+    document = json.loads(reply.document.content)
+    assert len(document["audit"]) == 2 and document["audit_total"] == 6
+    assert "It has the latest 2 of the 6 audit log entries; /log shows them all" in reply.text
 
     refused = text(await driver.send(stranger, chat, "/export"))
     assert "You are not on the roster yet. Send /join first." in refused
