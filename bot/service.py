@@ -93,6 +93,7 @@ class Service:
             clock=self.clock,
             codec=ButtonCodec(hashlib.sha256(secret.encode()).digest()),
             bot_username=bot_username,
+            public_url=settings.public_url,
         )
         self.app = App(
             self.sessions,

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     #: One message (a live count) is edited at most once in this many seconds; newer edits
     #: replace a waiting one, so only the newest state is sent.
     send_edit_interval: float = Field(default=3.0, ge=0)
+    #: The address people open the public pages at (behind a proxy, say); unset: the bot
+    #: serves no pages. The sandbox serves them on its own port whatever this says.
+    public_url: str | None = None
+    web_host: str = "0.0.0.0"
+    web_port: int = Field(default=8090, ge=1, le=65535)
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -70,6 +75,15 @@ class Settings(BaseSettings):
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError("must be an http(s) URL such as https://api.telegram.org")
         return value.rstrip("/")
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _public_url_shape(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not re.match(r"^https?://[^/\s]+\S*$", value.strip()):
+            raise ValueError("must be an http(s) URL such as https://courtyard.example.org")
+        return value.strip().rstrip("/")
 
     @field_validator("database_url")
     @classmethod

@@ -2,12 +2,15 @@
 
 SQLite gets WAL, a busy timeout and foreign keys on every connection, and
 writes start with ``BEGIN IMMEDIATE`` so a read never has to upgrade to a
-write lock half-way (which SQLite refuses at once, whatever the timeout).
+write lock half-way (which SQLite refuses at once, whatever the timeout);
+a session opened with ``reading`` only reads, and begins deferred.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +65,28 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+#: A connection's execution option: its transaction only reads. On SQLite it then begins
+#: deferred (``BEGIN``): in WAL mode such a reader sees one consistent snapshot, waits for no
+#: writer and holds none up. It must never write (SQLite refuses to upgrade it half-way).
+READ_ONLY_OPTION = "courtyard_read_only"
+
+
+@asynccontextmanager
+async def reading(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for reads only, outside any use case: the web pages' (see READ_ONLY_OPTION)."""
+    async with sessions() as session:
+        await session.connection(execution_options={READ_ONLY_OPTION: True})
+        yield session
 
 
 def alembic_config(url: str) -> Any:

@@ -37,6 +37,7 @@ from bot.sandbox.world import (
     write_json,
 )
 from bot.settings import Settings
+from bot.web.site import PublicSite
 from handlers.core.clock import ShiftableClock
 from models.db import migrate
 
@@ -102,6 +103,8 @@ class Sandbox:
         )
         self.web = web
         app = web.install(self.emulator.make_app())
+        # The communities' public pages, on the same port, reading the bot once it runs.
+        PublicSite(lambda: self.bot.web_source() if self.bot else None).install(app)
         base_url = await self.emulator.start(self.settings.sandbox_host, self.port, app=app)
         try:
             bot_settings = self.settings.model_copy(
@@ -113,10 +116,11 @@ class Sandbox:
                     "send_group_per_minute": 0,
                     "send_private_per_second": 0,
                     "tick_seconds": 5,
+                    "public_url": base_url,
                 }
             )
             await migrate(bot_settings.database_url)
-            self.bot = Courtyard(bot_settings, clock=self.clock)
+            self.bot = Courtyard(bot_settings, clock=self.clock, serve_web=False)
             await self.bot.start()
         except BaseException:
             await self.emulator.stop()

@@ -58,6 +58,8 @@ class Services:
     clock: Clock
     codec: ButtonCodec
     bot_username: str = "CourtyardBot"
+    #: Where the bot's public web pages are served (``PUBLIC_URL``); None: nowhere.
+    public_url: str | None = None
 
 
 class Work:

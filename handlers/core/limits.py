@@ -30,3 +30,5 @@ MESSAGES_PER_SECOND: Final = 30
 SEND_PER_SECOND: Final = 29
 GROUP_MESSAGES_PER_MINUTE: Final = 20
 PRIVATE_MESSAGES_PER_SECOND: Final = 1
+#: Bytes of a file a bot may send (sendDocument, multipart upload).
+DOCUMENT_BYTES: Final = 50 * 1024 * 1024

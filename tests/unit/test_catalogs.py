@@ -33,7 +33,9 @@ def _code_messages() -> set[str]:
     found: set[str] = set()
     for folder in ("bot", "handlers"):
         for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / folder, keywords=KEYWORDS, method_map=[("**.py", "python")]
+            ROOT / folder,
+            keywords=KEYWORDS,
+            method_map=[("**.py", "python"), ("web/templates/**.html", "jinja2")],
         ):
             found.add(message[0] if isinstance(message, tuple) else message)
     return found
