@@ -34,7 +34,7 @@ SLUG_KEY = "public_slug"
 #: Audit entries in /export's file, the latest: the rest of the file is complete, but a log
 #: grows for ever and the file is made inside the update's write transaction (the page's
 #: downloads, made outside any, have the whole log).
-EXPORT_LOG = 2_000
+EXPORT_LOG = 1_000
 
 
 def _show(t: Translator, on: Any) -> str:
