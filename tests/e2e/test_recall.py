@@ -6,8 +6,11 @@ the story does not depend on how roles are proposed and elected.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
+import zipfile
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -113,11 +116,50 @@ def leaks(sent: Iterable[tuple[int | None, str]], voters: dict[str, int]) -> lis
     return found
 
 
+def _atoms(data: bytes, name: str) -> list[str]:
+    """An export as the scan reads it: each record (a JSON object's own values, a CSV row) as
+    one line, without the poll's question (it names the holder beside "Yes" and "No" options
+    by design): a voter's name beside a choice anywhere else in a record is a leak."""
+    text = data.decode("utf-8")
+    if name == ".csv":
+        return [
+            " | ".join(v for k, v in row.items() if k != "question" and isinstance(v, str))
+            for row in csv.DictReader(io.StringIO(text))
+        ]
+    records: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            own = [
+                str(v)
+                for k, v in value.items()
+                if k != "question" and not isinstance(v, dict | list)
+            ]
+            records.append(" | ".join(own))
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            scalars = [str(v) for v in value if not isinstance(v, dict | list)]
+            if scalars:
+                records.append(" | ".join(scalars))
+            for item in value:
+                walk(item)
+
+    walk(json.loads(text))
+    return records
+
+
 def test_the_scan_would_see_a_leak() -> None:
     voters = {"Carmen": 7, "Dmitri": 8}
     assert leaks([(-100, "Carmen voted Yes")], voters) == ["Carmen voted Yes"]
     assert leaks([(-100, "📊 Poll #1\nYour vote: No")], voters) == ["Your vote: No"]
     assert leaks([(7, "Recall Bob?\nYour vote: Yes"), (None, "Your vote: No")], voters) == []
+    record = b'{"polls": [{"question": "Recall Carmen?", "voter": "Dmitri", "choice": "No"}]}'
+    assert leaks([(-100, line) for line in _atoms(record, ".json")], voters) != []
+    sheet = b"question,voter,choice\nRecall Carmen?,Dmitri,Yes\n"
+    assert leaks([(-100, line) for line in _atoms(sheet, ".csv")], voters) != []
+    fine = b'{"polls": [{"question": "Recall Carmen?", "options": ["Yes", "No"], "ballots": 4}]}'
+    assert leaks([(-100, line) for line in _atoms(fine, ".json")], voters) == []
 
 
 async def test_a_recall_reaches_its_threshold_passes_and_opens_an_election(
@@ -168,6 +210,7 @@ async def test_a_recall_reaches_its_threshold_passes_and_opens_an_election(
     )
     log = await _say(world, erin, group, "/log", "Audit log")
     assert "Bob was recalled as Treasurer" in log.text
+    exports: list[tuple[int | None, str]] = []
     assert "Petition #1 has two thirds of its signatures: 2 of 3" in log.text
     async with session_factory(engine)() as session:
         term = await session.get(Term, term_id)
@@ -175,7 +218,23 @@ async def test_a_recall_reaches_its_threshold_passes_and_opens_an_election(
         election = await session.scalar(select(Election))
         assert election is not None and election.reason == "recall"
 
-    sent = _sent(world)
+    # The exports, JSON and a zip of CSVs, go through the same scan, line by line.
+    for command, name in (("/export", ".json"), ("/export csv", ".zip")):
+        asked = await emu.send_text(erin, group, command)
+        exported = await emu.wait_for_bot_message(
+            group, lambda m: m.document is not None, since=asked.message_id, timeout=20
+        )
+        assert exported.document is not None and exported.document.filename.endswith(name)
+        files = [exported.document.data]
+        if name == ".zip":
+            with zipfile.ZipFile(io.BytesIO(exported.document.data)) as bundle:
+                files = [bundle.read(member) for member in bundle.namelist()]
+        kind = ".json" if name == ".json" else ".csv"
+        exports.extend((group.id, atom) for data in files for atom in _atoms(data, kind))
+    assert any("recall" in text.lower() for _, text in exports), "the exports hold the recall"
+    assert not any(str(user.id) in text for _, text in exports for user in people), "no ids"
+
+    sent = _sent(world) + exports
     assert any("1. Yes — 3" in text for _, text in sent), "the scan reads the result"
     assert any(chat is None and "Your vote: Yes" in text for chat, text in sent), "and answers"
     assert any("Audit log" in text for _, text in sent), "and /log"
