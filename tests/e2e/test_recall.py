@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.sandbox import EmuChat, EmuMessage, EmuUser
 from handlers.core.charts import ChartRequest
-from handlers.core.numbering import add_numbered
-from models import Community, Election, Role, RoleStatus, Term, TermEnd
+from models import Community, Election, Term, TermEnd
 from models.db import session_factory
 from tests.e2e.conftest import World
 from tests.e2e.helpers import ask, community
+from tests.petition_support import give_seat
 
 REASON = "has not answered about the fund for a month"
 CHOICE = re.compile(r"\b(Yes|No)\b")
@@ -41,27 +41,11 @@ async def _no_chart(chart: ChartRequest) -> bytes:
 
 async def _seat(engine: AsyncEngine, group: EmuChat, holder: EmuUser) -> int:
     """Bob holds the treasurer's seat: an active role and a term, in the database."""
-    async with session_factory(engine)() as session, session.begin():
+    sessions = session_factory(engine)
+    async with sessions() as session:
         found = await session.scalar(select(Community).where(Community.chat_id == group.id))
         assert found is not None
-        now = found.created_at
-        role = Role(
-            community_id=found.id,
-            name="Treasurer",
-            key="treasurer",
-            term_days=90,
-            seats=1,
-            status=RoleStatus.ACTIVE,
-            proposed_by=holder.id,
-            created_at=now,
-        )
-        await add_numbered(session, role)
-        term = Term(
-            role_id=role.id, user_id=holder.id, started_at=now, ends_at=now + timedelta(days=90)
-        )
-        session.add(term)
-        await session.flush()
-        return term.id
+    return await give_seat(sessions, group.id, holder.id, found.created_at)
 
 
 def _button(message: EmuMessage, label: str) -> str:

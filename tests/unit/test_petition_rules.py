@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from handlers.core.settings import parse_share
 from handlers.governance import petition_rules as rules
 
-thorough = settings(max_examples=300, deadline=None)
+thorough = settings(max_examples=200, deadline=None)
 electorates = st.integers(0, 100_000)
 minimums = st.integers(1, 1000)
 percents = st.integers(0, 100)
