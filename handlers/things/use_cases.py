@@ -125,7 +125,7 @@ def _out(ctx: Context, thing: Thing, held: dict[int, ThingHolding], sample: str)
     return UserError(hint(ctx.t, where_it_is(ctx.t, thing, rows), sample))
 
 
-def _split_person(ctx: Context, sample: str) -> tuple[str, str]:
+def _split_person(ctx: Context) -> tuple[str, str]:
     """``THING @user`` or ``THING | Name``: the thing and who; who is "" when not given."""
     args = ctx.args
     if "|" in args:
@@ -224,7 +224,7 @@ async def thing_command(ctx: Context) -> None:
 
 @feature.command("lend", N_("hand a shared thing from the store to a member: /lend THING @user"))
 async def lend(ctx: Context) -> None:
-    ref, who = _split_person(ctx, _lend_example(ctx))
+    ref, who = _split_person(ctx)
     if not ref:
         raise UserError(
             hint(
@@ -270,7 +270,7 @@ async def lend(ctx: Context) -> None:
 
 @feature.command("return", N_("bring back what you hold of a shared thing: /return THING [@user]"))
 async def give_back(ctx: Context) -> None:
-    ref, who = _split_person(ctx, _return_example(ctx))
+    ref, who = _split_person(ctx)
     if not ref:
         problem = ctx.t("Which thing? Give its number or name from /things.")
         raise UserError(hint(ctx.t, problem, _return_example(ctx)))
