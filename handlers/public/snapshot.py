@@ -36,6 +36,7 @@ from models import (
     Budget,
     BudgetPick,
     Community,
+    EntryKind,
     EntryState,
     FundEntry,
     Member,
@@ -58,6 +59,9 @@ from models import (
 T = TypeVar("T")
 S = TypeVar("S", bound=Select[Any])
 
+#: The entries that move money, as the fund feature counts its balance: a budget round's
+#: commitment is a promise to a plan item, paid later by an "out", not money gone.
+CASH = (EntryKind.IN, EntryKind.OUT, EntryKind.REVERSAL)
 #: How many rows of each long section the page shows; the exports have them all.
 PAGE_ROWS = 25
 #: Audit entries on one page of the page's log.
@@ -220,7 +224,7 @@ class Snapshot:
     problems: Part[ProblemRow]
     polls: Part[PollRow]
     shifts: Part[ShiftRow]
-    balance: tuple[Money, ...]  # recorded entries only, one line per currency
+    balance: tuple[Money, ...]  # recorded money in and out, one line per currency
     fund: Part[FundRow]
     budgets: Part[BudgetRow]
     audit: Part[AuditRow]
@@ -594,14 +598,15 @@ async def _shifts(
 async def _fund(
     session: AsyncSession, community: Community, names: _Names, rows: int | None
 ) -> tuple[tuple[Money, ...], Part[FundRow]]:
-    """The balance (recorded entries only, per currency) and the ledger, latest first."""
+    """The balance (recorded in, out and reversal entries, per currency: the fund's own
+    rule) and the ledger, latest first."""
     mine = FundEntry.community_id == community.id
     balance = tuple(
         Money(int(minor or 0), currency)
         for currency, minor in (
             await session.execute(
                 select(FundEntry.currency, func.sum(FundEntry.amount_minor))
-                .where(mine, FundEntry.state == EntryState.RECORDED)
+                .where(mine, FundEntry.state == EntryState.RECORDED, FundEntry.kind.in_(CASH))
                 .group_by(FundEntry.currency)
                 .order_by(FundEntry.currency)
             )
@@ -724,17 +729,23 @@ async def _budgets(
     people = await names.of([b.opened_by for b in budgets])
     shown = []
     for b in budgets:
+        # The fund feature publishes the count in ``result`` and erases the picks at the
+        # close; picks are counted only for a round closed without one.
+        result = b.result or {}
+        published = {int(i): int(n) for i, n in result.get("support", [])}
+        funded_now = {int(i) for i in result.get("funded", [])}
         items = []
         for entry in b.items or []:
             item_id, cost = int(entry[0]), int(entry[1])
             number, title = titles.get(item_id, (0, ""))
+            picked = published.get(item_id, support.get((b.id, item_id), 0))
             items.append(
                 BudgetItem(
                     plan_item=number,
                     title=title,
                     cost=Money(cost, b.currency),
-                    support=support.get((b.id, item_id), 0) if b.closed_at else None,
-                    funded=(b.id, item_id) in funded,
+                    support=picked if b.closed_at else None,
+                    funded=(b.id, item_id) in funded or item_id in funded_now,
                 )
             )
         shown.append(

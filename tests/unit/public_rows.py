@@ -20,7 +20,6 @@ from sqlalchemy import select
 from handlers.core.messages import Chat, Person
 from models import (
     Budget,
-    BudgetPick,
     BudgetVoter,
     Community,
     EntryKind,
@@ -128,7 +127,8 @@ async def lively_community(driver: Driver) -> Street:
             closed_at=now - timedelta(days=1),
             electorate=3,
             items=[[item.id, 12_050], [second.id, 45_000]],
-            result={},
+            # As the fund feature closes a round: the count published, the picks erased.
+            result={"support": [[item.id, 2], [second.id, 1]], "funded": [item.id]},
         )
         session.add(budget)
         await session.flush()
@@ -150,9 +150,6 @@ async def lively_community(driver: Driver) -> Street:
                     set_at=now,
                 ),
                 *(BudgetVoter(budget_id=budget.id, user_id=p.id) for p in (alice, bob, carmen)),
-                BudgetPick(budget_id=budget.id, user_id=alice.id, plan_item_id=item.id),
-                BudgetPick(budget_id=budget.id, user_id=bob.id, plan_item_id=item.id),
-                BudgetPick(budget_id=budget.id, user_id=carmen.id, plan_item_id=second.id),
             ]
         )
         poll_id = await session.scalar(
@@ -185,7 +182,7 @@ def ledger(
     community_id: int, alice: Person, bob: Person, poll_id: int | None, item_id: int, budget_id: int
 ) -> list[FundEntry]:
     """Entries #1, #2, #4, #5: €500.00 in, €12.34 out (#3 reverses it), a €900.00 out waiting
-    for a vote (not counted) and the budget's €120.50 commitment. Balance: €379.50."""
+    for a vote and the budget's €120.50 commitment (neither counted). Balance: €500.00."""
     return [
         FundEntry(
             number=1, kind=EntryKind.IN, amount_minor=50_000, note="Donation", recorded_by=alice.id

@@ -191,7 +191,7 @@ async def test_json_and_csv_hold_every_section_and_nothing_private(driver: Drive
     assert document["polls"][0]["decision_plan_item"] == 1
     assert document["shifts"][0]["duty"] == "Night watch"
     assert len(document["shifts"][0]["people"]) == 2
-    assert document["fund"]["balance"] == [{"currency": "EUR", "balance": "379.50"}]
+    assert document["fund"]["balance"] == [{"currency": "EUR", "balance": "500.00"}]
     assert [(e["number"], e["amount"], e["state"]) for e in document["fund"]["entries"]] == [
         (5, "-120.50", "recorded"),
         (4, "-900.00", "pending"),
@@ -244,7 +244,7 @@ async def test_the_page_links_its_exports(driver: Driver) -> None:
         response = await client.get(f"/public/{street.slug}/export.zip")
         assert zipfile.ZipFile(io.BytesIO(await response.read())).namelist()[0] == "plan.csv"
         response = await client.get(f"/public/{street.slug}/balance.csv")
-        assert rows_of(await response.read()) == [{"currency": "EUR", "balance": "379.50"}]
+        assert rows_of(await response.read()) == [{"currency": "EUR", "balance": "500.00"}]
 
 
 # /export in the chat

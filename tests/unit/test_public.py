@@ -173,7 +173,7 @@ async def test_the_snapshot_has_every_section_with_display_names_and_totals(
     assert all(len(shift.people) == 2 for shift in s.shifts.rows)
     assert set(s.shifts.rows[0].people) <= {"Alice Stone", "Bob Stone", "Carmen Stone"}
 
-    assert s.balance == (Money(37_950, "EUR"),)
+    assert s.balance == (Money(50_000, "EUR"),), "a commitment is a promise, not money out"
     assert [(e.number, e.kind, e.state, e.amount.minor) for e in s.fund.rows] == [
         (5, "commitment", "recorded", -12_050),
         (4, "out", "pending", -90_000),
@@ -275,16 +275,17 @@ async def test_the_fund_section_shows_the_ledger_exactly(driver: Driver, client:
     street = await lively_community(driver)
     html = await page(client, street.slug)
     fund = section(html, "fund")
-    assert "Balance: <strong>€379.50</strong>" in fund
+    assert "Balance: <strong>€500.00</strong>" in fund
+    assert "a budget round’s promise, paid out later; not counted in the balance" in fund
     for amount in ("€500.00", "-€12.34", "€12.34", "-€900.00", "-€120.50"):
         assert f'<td class="num">{amount}</td>' in fund, amount
     assert "reverses entry #2" in fund
     assert "waits for the members’ vote, poll #2; not counted yet" in fund
     assert "for plan item #1" in fund and "the bot" in fund
     russian = section(await page(client, street.slug, "?lang=ru"), "fund")
-    assert "379,50\xa0€" in russian and "-900,00\xa0€" in russian
+    assert "500,00\xa0€" in russian and "-900,00\xa0€" in russian
     chinese = section(await page(client, street.slug, "?lang=zh_Hans"), "fund")
-    assert "€379.50" in chinese
+    assert "€500.00" in chinese
 
 
 def section(html: str, name: str) -> str:
