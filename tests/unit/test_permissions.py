@@ -15,9 +15,13 @@ from tests.support import Driver, answers, text
 
 SPEC_COMMANDS = {
     "start", "setup", "join", "leave", "members", "iam", "language", "help", "log",
-    "need", "needs", "adopt", "plan", "take", "progress", "done",
+    "need", "needs", "adopt", "plan", "take", "progress", "done", "propose", "outcome",
     "report", "problems", "fixed", "reopen", "poll", "close",
-    "duty", "duties", "schedule",
+    "duty", "duties", "schedule", "swap", "cover", "away", "mine", "fairness", "ical",
+    "skill", "skills", "whoknows", "teach",
+    "roles", "role", "elect", "nominate", "recall", "petition", "rules", "resign",
+    "fund", "link", "federation", "share", "budget", "cost",
+    "things", "thing", "lend", "return", "give", "export",
 }  # fmt: skip
 
 REGISTRY = Registry(all_features())
