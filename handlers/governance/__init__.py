@@ -3,8 +3,8 @@ and the rule book. Every mandate is temporary, visible and revocable.
 
 Where things are: ``roles`` (/roles, /role new, /resign, terms ending), ``elections``
 (/elect, /nominate, the nomination phase, the secret vote, seats taken), ``petitions``
-(/recall, /petition, signatures, progress notices, the votes they open), ``rulebook``
-(/rules, rules adopted, amended, repealed); ``rules`` (role names and terms, term limits,
+(/recall, /sign, /unsign, signatures, progress notices, the votes they open), ``rulebook``
+(/petition, /rules, rules adopted, amended, repealed); ``rules`` (role names and terms, term limits,
 who may stand, winners, tie-breaks: pure), ``queries`` and ``views``.
 
 Roles and elections offer the rest of governance (the decisions behind them are in the
